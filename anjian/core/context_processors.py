@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from anjian.core.roles import Role
+
+
+def navigation(request) -> dict:
+    """The menu for the user's role, and the site name."""
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        items.append((_("首页"), reverse("home")))
+        if user.is_platform_admin or user.is_government or user.is_agency_user:
+            items.append((_("企业档案"), reverse("enterprises:enterprises-list")))
+        elif user.enterprise_id:
+            items.append((_("企业档案"), reverse("enterprises:enterprises-detail", args=[user.enterprise_id])))
+        if user.is_platform_admin or user.is_government:
+            items.append((_("行政区划"), reverse("core:regions-list")))
+        if user.role == Role.PENDING:
+            items = [(_("绑定企业"), reverse("home"))]
+    return {"nav_items": items, "site_name": settings.SITE_NAME}

@@ -1,0 +1,120 @@
+"""The registry: each app declares its models once (scope, columns, filters, search, sorting,
+detail sections, forms, services) and the generic views, exports, API helpers and the
+registry-driven scope test are all driven from these declarations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.utils.functional import Promise
+
+from anjian.core.scoping import ScopeSpec, register_scope
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list page and of its Excel export."""
+
+    name: str  # attribute path with "__" (e.g. "region__name") or a callable's key
+    label: str | Promise | None = None
+    sort: str | None = None  # ORDER BY field; None: not sortable
+    link: bool = False  # render as a link to the detail page
+    badge: bool = False  # render as a coloured badge
+    value: Callable[[Model], Any] | None = None  # computes the value instead of the path
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A filter of a list page. ``kind``: choice, multi, text, region, boolean."""
+
+    name: str
+    label: str | Promise
+    lookup: str  # ORM lookup applied with the submitted value, e.g. "industry__code__startswith"
+    kind: str = "choice"
+    choices: Callable[[Any], Sequence[tuple[str, str]]] | None = None  # (user) -> choices
+
+
+@dataclass
+class Resource:
+    model: type[Model]
+    slug: str  # URL segment, e.g. "enterprises"
+    scope: ScopeSpec
+    columns: list[Column] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    search_fields: list[str] = field(default_factory=list)
+    default_ordering: list[str] = field(default_factory=lambda: ["-pk"])
+    select_related: list[str] = field(default_factory=list)
+    prefetch_related: list[str] = field(default_factory=list)
+    # Detail page: [(section title, [field names or (label, callable)])]
+    detail_sections: list[tuple[Any, list[Any]]] = field(default_factory=list)
+    # (user, instance or None) -> form class for create/edit; None = no editing for that user
+    form_for: Callable[[Any, Model | None], type | None] | None = None
+    # service functions: create(actor=, data=) -> instance; update(actor=, instance=, data=) -> instance
+    create_service: Callable[..., Model] | None = None
+    update_service: Callable[..., Model] | None = None
+    page_size: int = 25
+    namespace: str = ""  # URL namespace of the app serving it
+    detail_template: str = "core/resource_detail.html"
+    list_template: str = "core/resource_list.html"
+    # extra buttons on the detail page: [(label, url name, role predicate)]
+    detail_actions: list[tuple[Any, str, Callable[[Any, Model], bool]]] = field(default_factory=list)
+    list_actions: list[tuple[Any, str, Callable[[Any], bool]]] = field(default_factory=list)
+
+    @property
+    def verbose_name(self):
+        return self.model._meta.verbose_name
+
+    @property
+    def verbose_name_plural(self):
+        return self.model._meta.verbose_name_plural
+
+    def url_name(self, view: str) -> str:
+        base = f"{self.slug}-{view}"
+        return f"{self.namespace}:{base}" if self.namespace else base
+
+    def base_queryset(self) -> QuerySet:
+        qs = self.model._default_manager.all()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs
+
+    def search_condition(self, text: str) -> Q:
+        condition = Q()
+        for path in self.search_fields:
+            condition |= Q(**{path: text})
+        return condition
+
+    def sort_options(self) -> dict[str, str]:
+        return {c.name: c.sort for c in self.columns if c.sort}
+
+
+_resources: dict[str, Resource] = {}
+
+
+def register(resource: Resource) -> Resource:
+    """Register a resource and its scope. Called from each app's ``registry.py``."""
+    if resource.slug in _resources and _resources[resource.slug].model is not resource.model:
+        raise ValueError(f"resource slug {resource.slug!r} registered twice")
+    _resources[resource.slug] = resource
+    register_scope(resource.model, resource.scope)
+    return resource
+
+
+def get(slug: str) -> Resource:
+    return _resources[slug]
+
+
+def for_model(model: type[Model]) -> Resource:
+    for resource in _resources.values():
+        if resource.model is model:
+            return resource
+    raise LookupError(model)
+
+
+def all_resources() -> list[Resource]:
+    return list(_resources.values())

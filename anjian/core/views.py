@@ -1,0 +1,172 @@
+"""Generic list / detail / create / edit / export / history views, driven by the registry.
+
+A view is a door: it parses the request, calls a selector or service, renders. An htmx request
+for the results gets the named partial; a normal request the whole page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from anjian.core import audit
+from anjian.core.exporting import xlsx_response
+from anjian.core.listing import column_value, scoped_list
+from anjian.core.registry import Resource
+from anjian.core.scoping import CHANGE, CREATE, VIEW, get_scoped_or_404, may
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form, per field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def display_value(obj: Model, name: str):
+    """A readable value of a model field for detail pages."""
+    field = obj._meta.get_field(name)
+    if field.many_to_many:
+        return ", ".join(str(o) for o in getattr(obj, name).all())
+    if field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name)
+    return "" if value is None else value
+
+
+class ResourceView(LoginRequiredMixin, View):
+    resource: Resource = None  # set by as_view()
+
+    def context(self, **extra):
+        return {"resource": self.resource, **extra}
+
+
+class ResourceListView(ResourceView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        resource = self.resource
+        queryset, query = scoped_list(resource, request.user, request.GET)
+        if request.GET.get("export") == "xlsx":
+            return xlsx_response(resource, queryset)
+        page = Paginator(queryset, resource.page_size).get_page(request.GET.get("page"))
+        detail = resource.url_name("detail")
+        rows = [
+            (reverse(detail, args=[obj.pk]), [(c, column_value(obj, c)) for c in resource.columns])
+            for obj in page.object_list
+        ]
+        params = request.GET.copy()
+        params.pop("page", None)
+        params.pop("export", None)
+        sort_params = params.copy()
+        sort_params.pop("sort", None)
+        filters = [
+            (flt, flt.choices(request.user) if flt.choices else [], query.filters.get(flt.name, []))
+            for flt in resource.filters
+        ]
+        ctx = self.context(
+            page=page,
+            rows=rows,
+            query=query,
+            filters=filters,
+            querystring=params.urlencode(),
+            sort_querystring=sort_params.urlencode(),
+            create_url=reverse(resource.url_name("create"))
+            if resource.create_service is not None and may(request.user, resource.model, CREATE)
+            else None,
+            list_actions=[(label, name) for label, name, pred in resource.list_actions if pred(request.user)],
+        )
+        template = resource.list_template
+        if request.htmx and request.htmx.target == "results":
+            template = f"{template}#results"
+        return render(request, template, ctx)
+
+
+class ResourceDetailView(ResourceView):
+    def get(self, request: HttpRequest, pk) -> HttpResponse:
+        resource = self.resource
+        obj = get_scoped_or_404(resource.base_queryset(), request.user, VIEW, pk=pk)
+        sections = [
+            (title, [(obj._meta.get_field(name).verbose_name, display_value(obj, name)) for name in names])
+            for title, names in resource.detail_sections
+        ]
+        can_edit = resource.form_for is not None and resource.form_for(request.user, obj) is not None
+        can_edit = can_edit and may(request.user, resource.model, CHANGE)
+        actions = [
+            (label, reverse(name, args=[obj.pk]))
+            for label, name, pred in resource.detail_actions
+            if pred(request.user, obj)
+        ]
+        ctx = self.context(
+            object=obj,
+            sections=sections,
+            can_edit=can_edit,
+            actions=actions,
+            history=audit.history(obj)[:50],
+        )
+        return render(request, resource.detail_template, ctx)
+
+
+class ResourceFormView(ResourceView):
+    """Create (no pk) or edit (pk) through the resource's form and services."""
+
+    template_name = "core/resource_form.html"
+
+    def get_object(self, request, pk):
+        if pk is None:
+            if not may(request.user, self.resource.model, CREATE) or self.resource.create_service is None:
+                raise Http404
+            return None
+        return get_scoped_or_404(self.resource.base_queryset(), request.user, CHANGE, pk=pk)
+
+    def get_form_class(self, request, obj):
+        form_class = self.resource.form_for(request.user, obj) if self.resource.form_for else None
+        if form_class is None:
+            raise Http404
+        return form_class
+
+    def get(self, request: HttpRequest, pk=None) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        form = self.get_form_class(request, obj)(instance=obj, user=request.user)
+        return render(request, self.template_name, self.context(form=form, object=obj))
+
+    def post(self, request: HttpRequest, pk=None) -> HttpResponse:
+        obj = self.get_object(request, pk)
+        form = self.get_form_class(request, obj)(request.POST, instance=obj, user=request.user)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.fields}
+            try:
+                if obj is None:
+                    obj = self.resource.create_service(actor=request.user, data=data)
+                    messages.success(request, _("已创建：%(name)s") % {"name": obj})
+                else:
+                    obj = self.resource.update_service(actor=request.user, instance=obj, data=data)
+                    messages.success(request, _("已保存：%(name)s") % {"name": obj})
+                return redirect(reverse(self.resource.url_name("detail"), args=[obj.pk]))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+        return render(request, self.template_name, self.context(form=form, object=obj), status=400)
+
+
+def resource_urls(resource: Resource) -> list:
+    """URL patterns of a registered resource: list (+ export), create, detail, edit."""
+    attrs = {"resource": resource}
+    patterns = [
+        path("", ResourceListView.as_view(**attrs), name=f"{resource.slug}-list"),
+        path("<str:pk>/", ResourceDetailView.as_view(**attrs), name=f"{resource.slug}-detail"),
+    ]
+    if resource.form_for is not None:
+        patterns += [
+            path("new/", ResourceFormView.as_view(**attrs), name=f"{resource.slug}-create"),
+            path("<str:pk>/edit/", ResourceFormView.as_view(**attrs), name=f"{resource.slug}-edit"),
+        ]
+        # "new/" must win over "<pk>/"
+        patterns.sort(key=lambda p: 0 if str(p.pattern) == "new/" else 1)
+    return patterns

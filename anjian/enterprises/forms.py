@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from anjian.core.forms import BootstrapMixin
+from anjian.core.models import Region, RegionLevel, User
+from anjian.core.roles import GOVERNMENT_ROLES, Role
+from anjian.core.scoping import restrict
+from anjian.core.validators import validate_credit_code, validate_phone
+from anjian.enterprises.models import Enterprise
+from anjian.enterprises.services import editable_fields
+
+
+class RegionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Region) -> str:
+        return f"{obj.code} {obj.name}"
+
+
+class EnterpriseForm(BootstrapMixin, forms.ModelForm):
+    """Fields are chosen per user by ``enterprise_form_class``; querysets are scoped."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if "region" in self.fields:
+            field = self.fields["region"]
+            field.queryset = restrict(Region.objects.filter(level__gte=RegionLevel.TOWN), user).order_by("code")
+            field.label_from_instance = RegionChoiceField.label_from_instance.__get__(field)
+        if "grid_inspector" in self.fields:
+            inspectors = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
+            if not user.is_platform_admin:
+                inspectors = inspectors.filter(region__code__startswith=user.region_id or "\0")
+            self.fields["grid_inspector"].queryset = inspectors
+        if "credit_code" in self.fields:
+            self.fields["credit_code"].validators.append(validate_credit_code)
+        for name in ("contact_phone", "safety_manager_phone", "admin_phone"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_phone)
+        if "established_on" in self.fields:
+            self.fields["established_on"].widget = forms.DateInput(attrs={"type": "date"})
+
+    def clean_credit_code(self) -> str:
+        return (self.cleaned_data.get("credit_code") or "").strip().upper()
+
+    def _post_clean(self):
+        # Model validation (uniqueness etc.) is the service's job; keep the form to field checks.
+        pass
+
+
+def enterprise_form_class(user: User, instance: Enterprise | None) -> type[EnterpriseForm] | None:
+    fields = editable_fields(user, instance)
+    if not fields:
+        return None
+    return forms.modelform_factory(Enterprise, form=EnterpriseForm, fields=fields)
+
+
+class MoveForm(BootstrapMixin, forms.Form):
+    region = RegionChoiceField(label=_("新网格/区划"), queryset=Region.objects.none())
+    grid_inspector = forms.ModelChoiceField(label=_("责任网格员"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = restrict(Region.objects.filter(level__gte=RegionLevel.TOWN), user)
+        inspectors = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
+        if user.role in GOVERNMENT_ROLES:
+            inspectors = inspectors.filter(region__code__startswith=user.region_id or "\0")
+        self.fields["grid_inspector"].queryset = inspectors

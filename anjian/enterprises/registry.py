@@ -1,0 +1,154 @@
+"""The enterprise archive in the registry: columns, filters, search, detail sections, forms."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from anjian.core import registry
+from anjian.core.models import Region, RegionLevel, User
+from anjian.core.registry import Column, Filter, Resource
+from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, ENTERPRISE_PROFILE_EDITOR_ROLES, GOVERNMENT_ROLES, Role
+from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, restrict
+from anjian.enterprises import services
+from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
+
+
+def _region_choices(user):
+    qs = restrict(Region.objects.filter(level__gte=RegionLevel.TOWN, level__lte=RegionLevel.TOWN), user)
+    return [(r.code, r.name) for r in qs.only("code", "name")]
+
+
+def _industry_choices(user):
+    return [(i.code, str(i)) for i in Industry.objects.filter(parent__isnull=True)] + [
+        (i.code, f"— {i}") for i in Industry.objects.filter(parent__isnull=False, code__regex=r"^[A-Z]\d\d$")
+    ]
+
+
+def _inspector_choices(user):
+    qs = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
+    if not user.is_platform_admin:
+        if user.role in GOVERNMENT_ROLES and user.region_id:
+            qs = qs.filter(region__code__startswith=user.region_id)
+        else:
+            return []
+    return [(str(u.pk), f"{u} · {u.region}" if u.region_id else str(u)) for u in qs.select_related("region")]
+
+
+def _is_government(user) -> bool:
+    return user.is_platform_admin or user.role in GOVERNMENT_ROLES
+
+
+def _can_manage(user) -> bool:
+    return user.is_platform_admin or user.role in ENTERPRISE_MANAGER_ROLES
+
+
+def _form_for(user, instance):
+    from anjian.enterprises.forms import enterprise_form_class
+
+    return enterprise_form_class(user, instance)
+
+
+ENTERPRISE = registry.register(
+    Resource(
+        model=Enterprise,
+        slug="enterprises",
+        namespace="enterprises",
+        scope=ScopeSpec(
+            enterprise="",
+            roles={
+                CHANGE: ENTERPRISE_MANAGER_ROLES | ENTERPRISE_PROFILE_EDITOR_ROLES,
+                CREATE: ENTERPRISE_MANAGER_ROLES,
+            },
+        ),
+        columns=[
+            Column("name", _("名称"), sort="name", link=True),
+            Column("credit_code", _("统一社会信用代码"), sort="credit_code"),
+            Column("region__name", _("所属网格"), sort="region_id"),
+            Column("industry__name", _("行业"), sort="industry_id"),
+            Column("scale", _("规模"), sort="scale", value=lambda e: e.get_scale_display()),
+            Column("supervision_class__code", _("监管类别"), sort="supervision_class__rank", badge=True),
+            Column("legal_representative", _("法定代表人")),
+            Column("grid_inspector__display_name", _("责任网格员")),
+            Column("staff_count", _("从业人数"), sort="staff_count"),
+            Column("status", _("经营状态"), sort="status", value=lambda e: e.get_status_display()),
+        ],
+        filters=[
+            Filter("region", _("镇街/区域"), "region__code__startswith", kind="region", choices=_region_choices),
+            Filter("industry", _("行业"), "industry__code__startswith", choices=_industry_choices),
+            Filter("scale", _("规模"), "scale", choices=lambda user: Scale.choices),
+            Filter(
+                "class",
+                _("监管类别"),
+                "supervision_class__code",
+                choices=lambda user: [(c.code, str(c)) for c in SupervisionClass.objects.all()],
+            ),
+            Filter(
+                "tag",
+                _("标签"),
+                "tags__name",
+                kind="multi",
+                choices=lambda user: [(t.name, t.name) for t in Tag.objects.all()],
+            ),
+            Filter("inspector", _("责任网格员"), "grid_inspector_id", choices=_inspector_choices),
+            Filter(
+                "status", _("经营状态"), "status", choices=lambda user: Enterprise._meta.get_field("status").choices
+            ),
+        ],
+        search_fields=["name__icontains", "credit_code__istartswith", "legal_representative__icontains"],
+        default_ordering=["-id"],
+        select_related=["region", "industry", "supervision_class", "grid_inspector"],
+        detail_sections=[
+            (
+                _("基本信息"),
+                [
+                    "name",
+                    "credit_code",
+                    "kind",
+                    "venue_type",
+                    "legal_representative",
+                    "principal",
+                    "established_on",
+                    "status",
+                ],
+            ),
+            (
+                _("属地与监管"),
+                [
+                    "region",
+                    "address",
+                    "latitude",
+                    "longitude",
+                    "supervising_department",
+                    "supervision_class",
+                    "grid_inspector",
+                    "tags",
+                ],
+            ),
+            (_("规模与生产"), ["industry", "scale", "staff_count", "building_area", "main_products"]),
+            (
+                _("安全管理"),
+                [
+                    "standardization_grade",
+                    "licences",
+                    "safety_manager",
+                    "safety_manager_phone",
+                    "contact_phone",
+                    "admin_phone",
+                ],
+            ),
+            (
+                _("重点风险要素"),
+                ["hazardous_chemicals", "special_equipment", "special_operations", "major_hazard_sources"],
+            ),
+        ],
+        form_for=_form_for,
+        create_service=services.enterprise_create,
+        update_service=lambda *, actor, instance, data: services.enterprise_update(
+            actor=actor, enterprise=instance, data=data
+        ),
+        detail_actions=[
+            (_("调整网格"), "enterprises:enterprise-move", lambda user, obj: _can_manage(user)),
+            (_("企业绑定码"), "enterprises:enterprise-binding-qr", lambda user, obj: _can_manage(user)),
+        ],
+    )
+)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from anjian.core.views import resource_urls
+from anjian.enterprises import views
+from anjian.enterprises.registry import ENTERPRISE
+
+app_name = "enterprises"
+
+urlpatterns = [
+    path("bind/<str:token>/", views.bind, name="bind"),
+    path("bind-by-phone/", views.bind_by_phone, name="bind-by-phone"),
+    path("<int:pk>/move/", views.enterprise_move, name="enterprise-move"),
+    path("<int:pk>/binding-qr/", views.enterprise_binding_qr, name="enterprise-binding-qr"),
+    *resource_urls(ENTERPRISE),
+]

@@ -6,6 +6,7 @@ Nothing set: SQLite in ./var, jobs in a SQLite-backed huey queue, files on local
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -170,7 +171,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Jobs (huey) ----------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
+# Tests run jobs inline (immediate mode, in-memory storage).
+HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", "pytest" in sys.modules)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.PriorityRedisHuey",
@@ -229,3 +231,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"anjian": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
 }
+
+if "pytest" in sys.modules:
+    # Fast hashing in the test suite only.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,74 @@
+"""Shared test fixtures: a small region tree with a user of every role and two enterprises in
+different towns, so every test can check "another town / another enterprise gets 404"."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from anjian.core.models import Region, User
+
+REQUIRE_SERVICES = os.environ.get("ANJIAN_REQUIRE_SERVICES") == "1"
+
+
+def need_service(name: str, available: bool, why: str) -> None:
+    """Skip when a real service is absent, except in CI where it must be there."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{name} is required in CI but not reachable: {why}")
+    pytest.skip(f"{name} not reachable ({why}); CI runs this test")
+
+
+@dataclass
+class World:
+    regions: dict[str, Region]
+    platform_admin: User
+    district_admin: User
+    town_admin_a: User
+    town_admin_b: User
+    grid_inspector_a: User
+    enterprise_a: object
+    enterprise_b: object
+    enterprise_admin_a: User
+    enterprise_admin_b: User
+    employee_a: User
+
+
+@pytest.fixture
+def world(db) -> World:
+    from anjian.core.roles import Role
+    from anjian.core.tests.factories import government_user, platform_admin, region_tree
+    from anjian.enterprises.tests.factories import EnterpriseFactory, enterprise_user
+
+    regions = region_tree()
+    grid_inspector_a = government_user(Role.GRID_INSPECTOR, regions["grid_a"], username="grid_a")
+    enterprise_a = EnterpriseFactory(
+        region=regions["grid_a"], name="城厢精密机械有限公司", grid_inspector=grid_inspector_a
+    )
+    enterprise_b = EnterpriseFactory(region=regions["grid_b"], name="沙溪化工有限公司")
+    return World(
+        regions=regions,
+        platform_admin=platform_admin(username="admin"),
+        district_admin=government_user(Role.DISTRICT_ADMIN, regions["district"], username="district"),
+        town_admin_a=government_user(Role.TOWN_ADMIN, regions["town_a"], username="town_a"),
+        town_admin_b=government_user(Role.TOWN_ADMIN, regions["town_b"], username="town_b"),
+        grid_inspector_a=grid_inspector_a,
+        enterprise_a=enterprise_a,
+        enterprise_b=enterprise_b,
+        enterprise_admin_a=enterprise_user(enterprise_a, username="ent_a"),
+        enterprise_admin_b=enterprise_user(enterprise_b, username="ent_b"),
+        employee_a=enterprise_user(enterprise_a, role=Role.EMPLOYEE, username="emp_a"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AXES_ENABLED = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

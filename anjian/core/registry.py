@@ -89,6 +89,13 @@ class Resource:
             condition |= Q(**{path: text})
         return condition
 
+    def object_routes(self) -> list[str]:
+        """Every URL name that acts on one record of this resource (used by the scope test)."""
+        names = [self.url_name("detail")]
+        if self.form_for is not None:
+            names.append(self.url_name("edit"))
+        return names + [name for _label, name, _pred in self.detail_actions]
+
     def sort_options(self) -> dict[str, str]:
         return {c.name: c.sort for c in self.columns if c.sort}
 

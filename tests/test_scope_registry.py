@@ -1,0 +1,112 @@
+"""The registry-driven scope test: every page route that acts on one record, for every registered
+resource, answers 404 to a user of another town and of another enterprise, for GET and POST.
+
+A new route with a path parameter fails ``test_every_object_route_is_covered`` until it is
+claimed by a resource (a detail action) or listed in ``COVERED_ELSEWHERE`` with the test that
+proves its scoping."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from anjian.core import registry
+
+pytestmark = pytest.mark.django_db
+
+# Routes with a path parameter that are not "one record of a resource", and where they are tested.
+COVERED_ELSEWHERE = {
+    "enterprises:bind": "token-based; anjian/enterprises/tests/test_binding.py",
+    "core:attachment-download": "owner-scoped; anjian/core/tests/test_attachments.py",
+    "core:inbox-read": "recipient-scoped; anjian/core/tests/test_notify.py",
+    "enterprises:enterprise-import-confirm": "session-bound upload; anjian/enterprises/tests/test_import.py",
+}
+
+
+def _walk(resolver: URLResolver, namespace: str = ""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from _walk(entry, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def parameterised_page_routes() -> set[str]:
+    names = set()
+    for name, pattern in _walk(get_resolver()):
+        if name.startswith("api:"):
+            continue  # the API has its own walk (tests/test_api_scope_registry.py)
+        if pattern.pattern.converters or "<" in str(pattern.pattern):
+            names.add(name)
+    return names
+
+
+def in_scope_object(resource, world):
+    """An object of the resource that belongs to town A / enterprise A."""
+    model = resource.model
+    if model is world.enterprise_a.__class__:
+        return world.enterprise_a
+    from anjian.core.models import Region
+
+    if model is Region:
+        return world.regions["grid_a"]
+    factory = getattr(resource, "test_factory", None)
+    assert factory is not None, f"{resource.slug}: give the resource a test_factory(world) for the scope test"
+    return factory(world)
+
+
+def test_every_object_route_is_covered():
+    claimed = {name for resource in registry.all_resources() for name in resource.object_routes()}
+    unclaimed = parameterised_page_routes() - claimed - set(COVERED_ELSEWHERE)
+    assert not unclaimed, f"routes with a parameter but no scope test: {sorted(unclaimed)}"
+
+
+def _cases():
+    for resource in registry.all_resources():
+        for name in resource.object_routes():
+            yield pytest.param(resource.slug, name, id=name)
+
+
+@pytest.mark.parametrize(("slug", "route"), list(_cases()))
+@pytest.mark.parametrize("outsider", ["town_admin_b", "enterprise_admin_b"])
+def test_outsider_gets_404(client, world, slug, route, outsider):
+    resource = registry.get(slug)
+    obj = in_scope_object(resource, world)
+    url = reverse(route, args=[obj.pk])
+    insider = world.district_admin
+    client.force_login(insider)
+    assert client.get(url).status_code == 200, f"{route} should open for the district admin"
+    client.force_login(getattr(world, outsider))
+    before = _state(obj)
+    assert client.get(url).status_code == 404
+    # A GET-only page answers 405 to everybody; either way nothing leaks and nothing changes.
+    assert client.post(url, {"name": "篡改", "region": world.regions["grid_b"].pk}).status_code in {404, 405}
+    assert _state(obj) == before
+
+
+def _state(obj):
+    obj.refresh_from_db()
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_lists_and_exports_only_show_the_users_area(client, world):
+    for resource in registry.all_resources():
+        url = reverse(resource.url_name("list"))
+        client.force_login(world.town_admin_b)
+        page = client.get(url).content.decode()
+        export = client.get(url, {"export": "xlsx"})
+        assert export.status_code == 200
+        if resource.model is world.enterprise_a.__class__:
+            assert world.enterprise_a.name not in page
+            assert world.enterprise_b.name in page
+            assert world.enterprise_a.name.encode() not in _xlsx_text(export.content)
+            assert world.enterprise_b.name.encode() in _xlsx_text(export.content)
+
+
+def _xlsx_text(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))

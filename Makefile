@@ -51,7 +51,7 @@ test-pg: install
 	DATABASE_URL=$(PG_URL) ANJIAN_REQUIRE_SERVICES=1 $(VENV)/bin/pytest -n 2 -m "not e2e" -q
 
 e2e-deps:
-	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@test -x /usr/bin/chromium -a -d /usr/share/fonts/opentype/noto || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
 
 # Browser tests in Debian's headless Chromium, driven by Playwright.
 test-e2e: install e2e-deps

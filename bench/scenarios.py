@@ -1,0 +1,179 @@
+"""Benchmark scenarios. Each runs a real request through the Django stack and has a baseline: the
+raw SQL that yields the same rows (or, for login, the work a login cannot avoid)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import check_password
+from django.db import connection
+from django.test import Client
+
+DEMO_PASSWORD = "Anjian@2026"
+PAGE = 25
+
+LIST_COLUMNS = """
+    e.id, e.name, e.credit_code, r.name, i.name, e.scale, sc.code, e.legal_representative,
+    u.display_name, e.staff_count, e.status
+    FROM enterprises_enterprise e
+    JOIN core_region r ON r.code = e.region_id
+    LEFT JOIN enterprises_industry i ON i.code = e.industry_id
+    LEFT JOIN enterprises_supervisionclass sc ON sc.id = e.supervision_class_id
+    LEFT JOIN core_user u ON u.id = e.grid_inspector_id
+"""
+
+
+def raw(sql: str, params: list) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def user_with(role: str, region_code: str, username: str):
+    """A bench account of ``role`` attached to ``region_code`` (created once)."""
+    from anjian.core.models import User
+
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"role": role, "region_id": region_code, "display_name": username}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+@dataclass
+class Scenario:
+    name: str
+    client: Client = field(default_factory=Client)
+
+    def setup(self) -> None: ...
+
+    def run(self) -> None: ...
+
+    def baseline(self) -> None: ...
+
+
+@dataclass
+class ArchiveList(Scenario):
+    """The enterprise-archive list page of a government user, with one filter."""
+
+    role: str = "district_admin"
+    region_code: str = "320585"
+    filter_param: str = "industry"
+    filter_value: str = "C"
+    filter_sql: str = "e.industry_id LIKE %s"
+
+    def setup(self) -> None:
+        self.user = user_with(self.role, self.region_code, f"bench_{self.role}_{self.region_code}")
+        self.client.force_login(self.user)
+        self.url = f"/enterprises/?{self.filter_param}={self.filter_value}"
+        self.where = f"e.region_id LIKE %s AND {self.filter_sql}"
+        self.params = [self.region_code + "%", self.filter_value + ("%" if "LIKE" in self.filter_sql else "")]
+        response = self.client.get(self.url)
+        assert response.status_code == 200, response.status_code
+
+    def run(self) -> None:
+        self.client.get(self.url)
+
+    def baseline(self) -> None:
+        raw(f"SELECT COUNT(*) FROM enterprises_enterprise e WHERE {self.where}", self.params)
+        raw(f"SELECT {LIST_COLUMNS} WHERE {self.where} ORDER BY e.id DESC LIMIT {PAGE}", self.params)
+
+
+@dataclass
+class EnterpriseDetail(Scenario):
+    def setup(self) -> None:
+        from anjian.enterprises.models import Enterprise
+
+        self.user = user_with("district_admin", "320585", "bench_district_admin_320585")
+        self.client.force_login(self.user)
+        self.enterprise = Enterprise.objects.filter(region_id__startswith="320585").order_by("id").first()
+        self.url = f"/enterprises/{self.enterprise.pk}/"
+        assert self.client.get(self.url).status_code == 200
+
+    def run(self) -> None:
+        self.client.get(self.url)
+
+    def baseline(self) -> None:
+        pk = self.enterprise.pk
+        raw(
+            "SELECT e.*, r.name, i.name, sc.code, sc.label, u.display_name, d.name FROM enterprises_enterprise e"
+            " JOIN core_region r ON r.code = e.region_id LEFT JOIN enterprises_industry i ON i.code = e.industry_id"
+            " LEFT JOIN enterprises_supervisionclass sc ON sc.id = e.supervision_class_id"
+            " LEFT JOIN core_user u ON u.id = e.grid_inspector_id"
+            " LEFT JOIN core_department d ON d.id = e.supervising_department_id"
+            " WHERE e.id = %s AND e.region_id LIKE %s",
+            [pk, "320585%"],
+        )
+        raw(
+            "SELECT t.name FROM enterprises_tag t JOIN enterprises_enterprise_tags et ON et.tag_id = t.id"
+            " WHERE et.enterprise_id = %s",
+            [pk],
+        )
+        raw(
+            "SELECT * FROM core_auditentry WHERE model = %s AND object_id = %s ORDER BY seq DESC LIMIT 50",
+            ["enterprises.enterprise", str(pk)],
+        )
+
+
+@dataclass
+class TokenLogin(Scenario):
+    """POST /api/v1/auth/token/; baseline: fetch the user row and verify the password hash."""
+
+    def setup(self) -> None:
+        self.user = user_with("district_admin", "320585", "bench_district_admin_320585")
+        self.body = json.dumps({"username": self.user.username, "password": DEMO_PASSWORD})
+        response = self.client.post("/api/v1/auth/token/", self.body, content_type="application/json")
+        assert response.status_code == 200, response.content
+
+    def run(self) -> None:
+        self.client.post("/api/v1/auth/token/", self.body, content_type="application/json")
+
+    def baseline(self) -> None:
+        row = raw("SELECT password FROM core_user WHERE username = %s", [self.user.username])[0]
+        check_password(DEMO_PASSWORD, row[0])
+
+
+@dataclass
+class ApiEnterpriseList(Scenario):
+    """GET /api/v1/enterprises/?industry=C with a bearer token."""
+
+    def setup(self) -> None:
+        self.user = user_with("district_admin", "320585", "bench_district_admin_320585")
+        body = json.dumps({"username": self.user.username, "password": DEMO_PASSWORD})
+        token = self.client.post("/api/v1/auth/token/", body, content_type="application/json").json()["token"]
+        self.headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        self.url = "/api/v1/enterprises/?industry=C&limit=25"
+        assert self.client.get(self.url, **self.headers).status_code == 200
+
+    def run(self) -> None:
+        self.client.get(self.url, **self.headers)
+
+    def baseline(self) -> None:
+        params = ["320585%", "C%"]
+        where = "e.region_id LIKE %s AND e.industry_id LIKE %s"
+        raw(f"SELECT COUNT(*) FROM enterprises_enterprise e WHERE {where}", params)
+        raw(
+            f"SELECT e.*, r.name, i.name, sc.code, u.display_name FROM {LIST_COLUMNS.split('FROM', 1)[1]}"
+            f" WHERE {where} ORDER BY e.id DESC LIMIT {PAGE}",
+            params,
+        )
+
+
+SCENARIOS: list[Scenario] = [
+    ArchiveList(name="archive list · district, industry=C"),
+    ArchiveList(
+        name="archive list · town, scale=small",
+        role="town_admin",
+        region_code="320585100",
+        filter_param="scale",
+        filter_value="small",
+        filter_sql="e.scale = %s",
+    ),
+    ArchiveList(name="archive list · province (20k), industry=C", region_code="32"),
+    EnterpriseDetail(name="enterprise detail page"),
+    TokenLogin(name="token login (POST /api/v1/auth/token/)"),
+    ApiEnterpriseList(name="API enterprise list · district, industry=C"),
+]

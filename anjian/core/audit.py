@@ -14,12 +14,23 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from anjian.core.context import current_origin
 from anjian.core.crypto import digest
 from anjian.core.models import AuditChainHead, AuditEntry
 
 GENESIS = "0" * 64
+# How actions read in history timelines; an app may add its own with ACTION_LABELS.update().
+ACTION_LABELS: dict[str, Any] = {
+    "create": _("新建"),
+    "update": _("修改"),
+    "archive": _("归档"),
+    "binding_token": _("生成绑定码"),
+    "bind_enterprise": _("绑定企业"),
+    "register": _("注册账号"),
+    "import": _("Excel导入"),
+}
 
 
 def _json_value(value: Any) -> Any:
@@ -131,6 +142,27 @@ def history(instance: models.Model):
         .select_related("actor")
         .order_by("-seq")
     )
+
+
+def labelled_changes(model: type[models.Model], changes: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``[(field's verbose name, old, new)]`` for showing an entry's changes to people."""
+    rows = []
+    for name, pair in changes.items():
+        try:
+            label = str(model._meta.get_field(name).verbose_name)
+        except Exception:  # a key that is not a field (e.g. "how")
+            label = name
+        old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+        rows.append((label, old, new))
+    return rows
+
+
+def history_rows(instance: models.Model, limit: int = 50) -> list[tuple[AuditEntry, Any, list]]:
+    """The newest entries of a record as (entry, action label, labelled changes), for timelines."""
+    return [
+        (entry, ACTION_LABELS.get(entry.action, entry.action), labelled_changes(type(instance), entry.changes))
+        for entry in history(instance)[:limit]
+    ]
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ class ResourceDetailView(ResourceView):
             sections=sections,
             can_edit=can_edit,
             actions=actions,
-            history=audit.history(obj)[:50],
+            history=audit.history_rows(obj),
         )
         return render(request, resource.detail_template, ctx)
 

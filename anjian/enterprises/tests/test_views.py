@@ -18,6 +18,8 @@ def test_list_filters_search_sort_and_paginate(client, world):
     world.enterprise_a.supervision_class = cls_d
     world.enterprise_a.industry = wood
     world.enterprise_a.save()
+    world.enterprise_b.legal_representative = "陈海"
+    world.enterprise_b.save()
     for n in range(30):
         EnterpriseFactory(region=world.regions["grid_a2"], name=f"城厢批量{n:02d}厂")
     client.force_login(world.district_admin)
@@ -31,7 +33,7 @@ def test_list_filters_search_sort_and_paginate(client, world):
     assert "沙溪化工" in names(region="320585101") and "城厢精密" not in names(region="320585101")
     assert "沙溪化工" in names(q="沙溪") and "城厢精密" not in names(q="沙溪")
     assert "沙溪化工" in names(q=world.enterprise_b.credit_code)
-    assert "沙溪化工" in names(q="王建国")  # legal representative
+    assert "沙溪化工" in names(q="陈海") and "城厢精密" not in names(q="陈海")  # legal representative
     page1 = names(sort="name")
     assert "共 32 条" in page1 and "第 1 / 2 页" in page1
     assert "城厢批量00厂" in page1

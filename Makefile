@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ENTERPRISES ?= 300
 
-.PHONY: install assets run demo test test-pg test-e2e lint bench ci clean e2e-deps
+.PHONY: install assets run demo test test-pg test-e2e lint bench ci clean e2e-deps messages
 
 install: $(VENV)/.installed assets
 
@@ -59,6 +59,11 @@ test-e2e: install e2e-deps
 
 bench: install
 	DATABASE_URL=$(PG_URL)_bench $(PY) -m bench
+
+# Extract translatable strings and compile the catalogues (zh-hans is the source language).
+messages: install
+	$(PY) manage.py makemessages -l en --ignore ".venv/*" --ignore "frontend/*" --ignore "var/*" --no-obsolete
+	$(PY) manage.py compilemessages -l en
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules anjian/static/vendor

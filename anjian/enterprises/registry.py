@@ -150,5 +150,6 @@ ENTERPRISE = registry.register(
             (_("调整网格"), "enterprises:enterprise-move", lambda user, obj: _can_manage(user)),
             (_("企业绑定码"), "enterprises:enterprise-binding-qr", lambda user, obj: _can_manage(user)),
         ],
+        list_actions=[(_("Excel导入"), "enterprises:enterprise-import", _can_manage)],
     )
 )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from anjian.core.views import resource_urls
-from anjian.enterprises import views
+from anjian.enterprises import import_views, views
 from anjian.enterprises.registry import ENTERPRISE
 
 app_name = "enterprises"
@@ -11,5 +11,8 @@ urlpatterns = [
     path("bind-by-phone/", views.bind_by_phone, name="bind-by-phone"),
     path("<int:pk>/move/", views.enterprise_move, name="enterprise-move"),
     path("<int:pk>/binding-qr/", views.enterprise_binding_qr, name="enterprise-binding-qr"),
+    path("import/", import_views.import_upload, name="enterprise-import"),
+    path("import/template/", import_views.import_template, name="enterprise-import-template"),
+    path("import/<uuid:token>/confirm/", import_views.import_confirm, name="enterprise-import-confirm"),
     *resource_urls(ENTERPRISE),
 ]

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "anjian.core.context_processors.navigation",
+                "anjian.core.notify.inbox_context",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

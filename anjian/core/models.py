@@ -187,3 +187,106 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=128, default="0" * 64)
+
+
+# --- Attachments and the inbox ----------------------------------------------------------------
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("照片")
+    FILE = "file", _("文件")
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """``attachments/YYYY/MM/DD/<uuid><ext>``: the user's file name never reaches the storage.
+
+    Only the extension of ``filename`` is kept; the attachment service passes one derived from
+    the detected content type."""
+    import os
+    import uuid
+
+    from django.utils import timezone
+
+    ext = os.path.splitext(filename)[1].lower()
+    if not ext[1:].isalnum() or len(ext) > 6:
+        ext = ""
+    return f"attachments/{timezone.localdate():%Y/%m/%d}/{uuid.uuid4().hex}{ext}"
+
+
+class Attachment(models.Model):
+    """A file or an on-the-spot photo attached to any record (the owner, named by model label and
+    primary key like audit entries, so any model can own attachments without a foreign key).
+    Attachments are evidence: never deleted, only archived."""
+
+    file = models.FileField(_("文件"), upload_to=attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    sha256 = models.CharField(_("文件摘要"), max_length=128, db_index=True)
+    kind = models.CharField(_("类别"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.FILE)
+    owner_model = models.CharField(_("所属对象类型"), max_length=80)
+    owner_id = models.CharField(_("所属对象ID"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        User, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    lat = models.FloatField(_("拍摄纬度"), null=True, blank=True)
+    lng = models.FloatField(_("拍摄经度"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        User, verbose_name=_("归档人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["owner_model", "owner_id", "uploaded_at"], name="attachment_owner")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_photo(self) -> bool:
+        return self.kind == AttachmentKind.PHOTO
+
+    @property
+    def is_image(self) -> bool:
+        """Whether a browser can show it inline (HEIC cannot)."""
+        return self.content_type in {"image/jpeg", "image/png", "image/gif", "image/webp"}
+
+
+class NotificationLevel(models.TextChoices):
+    INFO = "info", _("通知")
+    WARNING = "warning", _("提醒")
+    DANGER = "danger", _("紧急")
+
+
+class Notification(models.Model):
+    """One message in a user's inbox. ``channels`` records what each outside sender did with it
+    (``{"webhook": {"status": "sent", "at": ...}, "sms": {...}}``) so a rerun sends nothing twice."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    level = models.CharField(
+        _("级别"), max_length=10, choices=NotificationLevel.choices, default=NotificationLevel.INFO
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    # The rows written by one notify() call share a batch: a group robot gets one message per batch.
+    batch = models.UUIDField(_("批次"), db_index=True)
+    channels = models.JSONField(_("外发结果"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("收件箱消息")
+        verbose_name_plural = _("收件箱消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.title

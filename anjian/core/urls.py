@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from anjian.core import attachments, inbox
 from anjian.core.registry_entries import REGION
 from anjian.core.views import resource_urls
 
@@ -7,4 +8,9 @@ app_name = "core"
 
 urlpatterns = [
     path("regions/", include(resource_urls(REGION))),
+    path("attachments/", attachments.attachment_upload, name="attachment-add"),
+    path("attachments/<int:pk>/", attachments.attachment_download, name="attachment-download"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.inbox_read_all, name="inbox-read-all"),
+    path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox-read"),
 ]

@@ -47,10 +47,12 @@ def in_scope_object(resource, world):
     model = resource.model
     if model is world.enterprise_a.__class__:
         return world.enterprise_a
-    from anjian.core.models import Region
+    from anjian.core.models import Region, User
 
     if model is Region:
         return world.regions["grid_a"]
+    if model is User:
+        return world.employee_a
     factory = getattr(resource, "test_factory", None)
     assert factory is not None, f"{resource.slug}: give the resource a test_factory(world) for the scope test"
     return factory(world)

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.models import User
 from anjian.core.roles import Role
+from anjian.core.scoping import VIEW, may
 
 
 def navigation(request) -> dict:
@@ -19,6 +21,8 @@ def navigation(request) -> dict:
             items.append((_("企业档案"), reverse("enterprises:enterprises-detail", args=[user.enterprise_id])))
         if user.is_platform_admin or user.is_government:
             items.append((_("行政区划"), reverse("core:regions-list")))
+        if may(user, User, VIEW):
+            items.append((_("用户管理"), reverse("core:users-list")))
         if user.role == Role.PENDING:
             items = [(_("绑定企业"), reverse("home"))]
     return {"nav_items": items, "site_name": settings.SITE_NAME}

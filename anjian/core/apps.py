@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from anjian.core import registry_entries  # noqa: F401
+        from anjian.core.jobs import autodiscover
+
+        # Every app's jobs.py, so the worker (run_huey) knows all tasks and schedules.
+        autodiscover()

@@ -30,6 +30,8 @@ ACTION_LABELS: dict[str, Any] = {
     "bind_enterprise": _("绑定企业"),
     "register": _("注册账号"),
     "import": _("Excel导入"),
+    "attachment_add": _("添加附件"),
+    "attachment_archive": _("归档附件"),
 }
 
 
@@ -58,6 +60,8 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
             continue
         if field.primary_key and fields is None:
             continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue  # bookkeeping, not a change anybody made
         if field.is_relation:
             related_id = getattr(instance, field.attname)
             data[field.name] = str(getattr(instance, field.name)) if related_id is not None else None

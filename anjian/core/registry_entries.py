@@ -42,7 +42,10 @@ REGION = registry.register(
             Column("level", _("层级"), sort="level", value=lambda r: r.get_level_display()),
             Column("parent__name", _("上级")),
         ],
-        filters=[Filter("level", _("层级"), "level", kind="choice", choices=_level_choices)],
+        filters=[
+            Filter("level", _("层级"), "level", kind="choice", choices=_level_choices),
+            Filter("parent", _("上级区划"), "parent_id", kind="text"),
+        ],
         search_fields=["name__icontains", "code__startswith"],
         default_ordering=["code"],
         select_related=["parent"],

@@ -467,3 +467,11 @@ def test_stale_uploads_are_purged_and_then_cannot_be_confirmed(client, world):
     assert "上传的文件已失效，请重新上传" in response.content.decode()
     assert response.redirect_chain[-1][0] == UPLOAD
     assert not Enterprise.objects.filter(name__startswith="导入测试").exists()
+
+
+def test_stale_upload_purge_is_a_scheduled_job():
+    from anjian.core.jobs import HUEY
+    from anjian.enterprises.jobs import purge_stale_import_uploads
+
+    scheduled = {type(task) for task in HUEY._registry.periodic_tasks}
+    assert purge_stale_import_uploads.task_class in scheduled

@@ -165,7 +165,8 @@ USER = registry.register(
             ),
             Filter("region", _("镇街"), "pk__placed_in", kind="region", choices=_town_choices),
         ],
-        search_fields=["username__icontains", "display_name__icontains", "phone__startswith"],
+        # The whole phone number only: a prefix search would reveal the masked digits.
+        search_fields=["username__icontains", "display_name__icontains", "phone"],
         default_ordering=["username"],
         select_related=["region", "department", "enterprise__region", "agency__region"],
         detail_sections=[

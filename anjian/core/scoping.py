@@ -152,6 +152,12 @@ def agency_enterprise_ids(agency_id: int) -> QuerySet:
 
 
 def get_scoped_or_404(queryset: QuerySet, user, action: str = VIEW, **lookup) -> Model:
+    """The record, if the user may perform ``action`` on it; 404 otherwise (also for a malformed id)."""
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(restrict(queryset, user, action), **lookup)
+    try:
+        return get_object_or_404(restrict(queryset, user, action), **lookup)
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc

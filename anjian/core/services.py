@@ -23,7 +23,7 @@ def user_register(*, display_name: str, phone: str, password: str) -> User:
     user = User(username=phone, phone=phone, display_name=display_name, role=Role.PENDING)
     user.set_password(password)
     user.save()
-    audit.record(actor=user, action="register", instance=user, changes={"phone": [None, phone]})
+    audit.record(actor=user, action="register", instance=user, changes={"phone": [None, mask_phone(phone)]})
     return user
 
 
@@ -362,6 +362,9 @@ def user_set_active(*, actor, user: User, active: bool) -> User:
         raise ValidationError({"phone": [_("该手机号已被其他在用账号使用，请先修改手机号")]})
     target.is_active = active
     target.save(update_fields=["is_active"])
+    if not active:
+        # Tokens would otherwise come back to life on reactivation.
+        target.api_tokens.filter(revoked=False).update(revoked=True)
     audit.record(
         actor=actor,
         action="activate" if active else "deactivate",

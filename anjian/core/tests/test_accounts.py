@@ -270,7 +270,7 @@ def test_list_page_filters_and_search(client, world):
     assert usernames(region="320585101") == {"town_b", "ent_b"}
     assert usernames(role=Role.EMPLOYEE) == {"emp_a"}
     assert usernames(q=world.employee_a.phone) == {"emp_a"}
-    assert len(usernames(q="139")) == 6 and usernames(q="138") == set()  # a phone prefix
+    assert usernames(q=world.employee_a.phone[:7]) == set()  # a prefix would reveal masked digits
     assert usernames(q="ent_") == {"ent_a", "ent_b"}
     services.user_set_active(actor=world.district_admin, user=world.employee_a, active=False)
     assert usernames(active="0") == {"emp_a"}

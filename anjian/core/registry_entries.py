@@ -6,10 +6,11 @@ from django.db.models import Lookup, Q
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import registry, services
-from anjian.core.models import Region, RegionLevel, User
+from anjian.core.choices import subregion_choices
+from anjian.core.models import Region, User
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
-from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, restrict, sector_condition
+from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, sector_condition
 from anjian.core.validators import mask_phone
 
 
@@ -114,13 +115,6 @@ def _placement(user: User) -> str:
     return " · ".join(parts)
 
 
-def _town_choices(user):
-    if not (user.is_platform_admin or user.role in GOVERNMENT_ROLES):
-        return []
-    towns = restrict(Region.objects.filter(level=RegionLevel.TOWN), user, VIEW)
-    return [(r.code, r.name) for r in towns.only("code", "name")]
-
-
 def _role_choices(user):
     return [(value, label) for value, label in Role.choices]
 
@@ -163,7 +157,7 @@ USER = registry.register(
                 kind="boolean",
                 choices=lambda user: [("1", _("在用")), ("0", _("停用"))],
             ),
-            Filter("region", _("镇街"), "pk__placed_in", kind="region", choices=_town_choices),
+            Filter("region", _("区域"), "pk__placed_in", kind="region", choices=subregion_choices),
         ],
         # The whole phone number only: a prefix search would reveal the masked digits.
         search_fields=["username__icontains", "display_name__icontains", "phone"],

@@ -5,33 +5,17 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import registry
-from anjian.core.models import Region, RegionLevel, User
+from anjian.core.choices import grid_inspector_choices, subregion_choices
 from anjian.core.registry import Column, Filter, Resource
-from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, ENTERPRISE_PROFILE_EDITOR_ROLES, GOVERNMENT_ROLES, Role
-from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, restrict
+from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, ENTERPRISE_PROFILE_EDITOR_ROLES, GOVERNMENT_ROLES
+from anjian.core.scoping import CHANGE, CREATE, ScopeSpec
 from anjian.enterprises import services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
 
 
-def _region_choices(user):
-    qs = restrict(Region.objects.filter(level__gte=RegionLevel.TOWN, level__lte=RegionLevel.TOWN), user)
-    return [(r.code, r.name) for r in qs.only("code", "name")]
-
-
 def _industry_choices(user):
-    return [(i.code, str(i)) for i in Industry.objects.filter(parent__isnull=True)] + [
-        (i.code, f"— {i}") for i in Industry.objects.filter(parent__isnull=False, code__regex=r"^[A-Z]\d\d$")
-    ]
-
-
-def _inspector_choices(user):
-    qs = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
-    if not user.is_platform_admin:
-        if user.role in GOVERNMENT_ROLES and user.region_id:
-            qs = qs.filter(region__code__startswith=user.region_id)
-        else:
-            return []
-    return [(str(u.pk), f"{u} · {u.region}" if u.region_id else str(u)) for u in qs.select_related("region")]
+    rows = Industry.objects.filter(code__regex=r"^[A-Z](\d\d)?$").order_by("code").values_list("code", "name")
+    return [(code, f"{code} {name}" if len(code) == 1 else f"— {code} {name}") for code, name in rows]
 
 
 def _is_government(user) -> bool:
@@ -73,23 +57,25 @@ ENTERPRISE = registry.register(
             Column("status", _("经营状态"), sort="status", value=lambda e: e.get_status_display()),
         ],
         filters=[
-            Filter("region", _("镇街/区域"), "region__code__startswith", kind="region", choices=_region_choices),
+            Filter("region", _("镇街/区域"), "region__code__startswith", kind="region", choices=subregion_choices),
             Filter("industry", _("行业"), "industry__code__startswith", choices=_industry_choices),
             Filter("scale", _("规模"), "scale", choices=lambda user: Scale.choices),
             Filter(
                 "class",
                 _("监管类别"),
                 "supervision_class__code",
-                choices=lambda user: [(c.code, str(c)) for c in SupervisionClass.objects.all()],
+                choices=lambda user: [
+                    (code, f"{code} · {label}") for code, label in SupervisionClass.objects.values_list("code", "label")
+                ],
             ),
             Filter(
                 "tag",
                 _("标签"),
                 "tags__name",
                 kind="multi",
-                choices=lambda user: [(t.name, t.name) for t in Tag.objects.all()],
+                choices=lambda user: [(name, name) for name in Tag.objects.values_list("name", flat=True)],
             ),
-            Filter("inspector", _("责任网格员"), "grid_inspector_id", choices=_inspector_choices),
+            Filter("inspector", _("责任网格员"), "grid_inspector_id", choices=grid_inspector_choices),
             Filter(
                 "status", _("经营状态"), "status", choices=lambda user: Enterprise._meta.get_field("status").choices
             ),

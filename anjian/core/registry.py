@@ -24,6 +24,8 @@ class Column:
     link: bool = False  # render as a link to the detail page
     badge: bool = False  # render as a coloured badge
     value: Callable[[Model], Any] | None = None  # computes the value instead of the path
+    # The fields the cell needs, so list pages load only those (default: the path itself).
+    fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,18 @@ class Resource:
         for path in self.search_fields:
             condition |= Q(**{path: text})
         return condition
+
+    def list_fields(self) -> list[str]:
+        """The fields list pages and exports load (``QuerySet.only``): what the columns need."""
+        names = {"pk"} | {sort for sort in self.sort_options().values() if "__" not in sort}
+        for column in self.columns:
+            names.update(column.fields if column.fields is not None else (column.name,))
+        return sorted(names - {"pk"}) + [self.model._meta.pk.name]
+
+    def list_relations(self) -> list[str]:
+        """The relations ``list_fields`` traverse, for ``select_related`` on list pages."""
+        paths = {field.rsplit("__", 1)[0] for field in self.list_fields() if "__" in field}
+        return sorted(paths)
 
     def object_routes(self) -> list[str]:
         """Every URL name that acts on one record of this resource (used by the scope test)."""

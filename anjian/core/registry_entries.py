@@ -142,7 +142,12 @@ USER = registry.register(
             Column("username", _("用户名"), sort="username", link=True),
             Column("display_name", _("姓名"), sort="display_name", link=True),
             Column("role", _("角色"), sort="role", value=lambda u: u.get_role_display()),
-            Column("placement", _("区划 / 企业 / 机构"), value=_placement),
+            Column(
+                "placement",
+                _("区划 / 企业 / 机构"),
+                value=_placement,
+                fields=("role", "region__name", "department__name", "enterprise__name", "agency__name"),
+            ),
             # Masked in the list and the export; whole only on the detail page of a manager.
             Column("phone", _("手机号"), value=lambda u: mask_phone(u.phone)),
             Column("is_active", _("状态"), sort="is_active", value=lambda u: _("在用") if u.is_active else _("停用")),

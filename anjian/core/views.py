@@ -54,6 +54,8 @@ class ResourceListView(ResourceView):
     def get(self, request: HttpRequest) -> HttpResponse:
         resource = self.resource
         queryset, query = scoped_list(resource, request.user, request.GET)
+        queryset = queryset.select_related(None).select_related(*resource.list_relations())
+        queryset = queryset.only(*resource.list_fields())
         if request.GET.get("export") == "xlsx":
             return xlsx_response(resource, queryset)
         page = Paginator(queryset, resource.page_size).get_page(request.GET.get("page"))

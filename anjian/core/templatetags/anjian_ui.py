@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 register = template.Library()
 
@@ -18,4 +18,25 @@ def select_options(choices: Iterable[tuple[object, object]], selected: Iterable[
         "",
         '<option value="{}"{}>{}</option>',
         ((value, " selected" if str(value) in chosen else "", label) for value, label in choices),
+    )
+
+
+def _cell(column, value, url: str):
+    if value is None or value == "":
+        return ""
+    if column.link:
+        return format_html('<a href="{}">{}</a>', url, value)
+    if column.badge:
+        return format_html('<span class="badge rounded-pill text-bg-secondary">{}</span>', value)
+    return conditional_escape(value)
+
+
+@register.simple_tag
+def table_rows(rows: Iterable[tuple[str, list]]):
+    """The ``<tr>`` rows of a registry list: a link, a badge or the plain value per cell.
+    Built in Python because a page of 25 × 10 cells is the hot path of every list."""
+    return format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((_cell(c, v, url),) for c, v in cells)),) for url, cells in rows),
     )

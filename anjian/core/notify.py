@@ -272,7 +272,8 @@ def webhook_payload(notification: Notification, *, recipients: Iterable[User] = 
         lines.append(_("> 接收人：%(names)s") % {"names": shown})
     link = absolute_url(notification.url)
     if link:
-        lines.append(f"[{_('查看详情')}]({link})")
+        link_text = _("查看详情")
+        lines.append(f"[{link_text}]({link})")
     text = "\n\n".join(lines)
     if kind == "dingtalk":
         return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}

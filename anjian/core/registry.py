@@ -47,6 +47,7 @@ class Resource:
     columns: list[Column] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
     search_fields: list[str] = field(default_factory=list)
+    search_placeholder: str | Promise = ""
     default_ordering: list[str] = field(default_factory=lambda: ["-pk"])
     select_related: list[str] = field(default_factory=list)
     prefetch_related: list[str] = field(default_factory=list)
@@ -60,6 +61,8 @@ class Resource:
     page_size: int = 25
     namespace: str = ""  # URL namespace of the app serving it
     detail_template: str = "core/resource_detail.html"
+    # (user, instance) -> extra context for a detail template that extends the generic one
+    detail_context: Callable[[Any, Model], dict] | None = None
     list_template: str = "core/resource_list.html"
     # extra buttons on the detail page: [(label, url name, role predicate)]
     detail_actions: list[tuple[Any, str, Callable[[Any, Model], bool]]] = field(default_factory=list)

@@ -48,6 +48,7 @@ REGION = registry.register(
             Filter("parent", _("上级区划"), "parent_id", kind="text"),
         ],
         search_fields=["name__icontains", "code__startswith"],
+        search_placeholder=_("名称 / 区划代码"),
         default_ordering=["code"],
         select_related=["parent"],
         detail_sections=[(_("区划信息"), ["code", "name", "level", "parent", "center_lat", "center_lng"])],
@@ -166,6 +167,7 @@ USER = registry.register(
         ],
         # The whole phone number only: a prefix search would reveal the masked digits.
         search_fields=["username__icontains", "display_name__icontains", "phone"],
+        search_placeholder=_("用户名 / 姓名 / 完整手机号"),
         default_ordering=["username"],
         select_related=["region", "department", "enterprise__region", "agency__region"],
         detail_sections=[

@@ -112,6 +112,7 @@ class ResourceDetailView(ResourceView):
             can_edit=can_edit,
             actions=actions,
             history=audit.history_rows(obj),
+            **(resource.detail_context(request.user, obj) if resource.detail_context else {}),
         )
         return render(request, resource.detail_template, ctx)
 

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core import registry
 from anjian.core.choices import grid_inspector_choices, subregion_choices
+from anjian.core.models import User
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, ENTERPRISE_PROFILE_EDITOR_ROLES, GOVERNMENT_ROLES
-from anjian.core.scoping import CHANGE, CREATE, ScopeSpec
+from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, restrict
 from anjian.enterprises import services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
 
@@ -24,6 +25,14 @@ def _is_government(user) -> bool:
 
 def _can_manage(user) -> bool:
     return user.is_platform_admin or user.role in ENTERPRISE_MANAGER_ROLES
+
+
+def _detail_context(user, enterprise: Enterprise) -> dict:
+    """Licences and site photos, and the accounts bound to the enterprise (as far as the user may see)."""
+    from anjian.core.attachments import attachment_box
+
+    accounts = restrict(User.objects.filter(enterprise=enterprise, is_active=True), user).order_by("role", "pk")
+    return {"attachments": attachment_box(enterprise, user), "accounts": list(accounts)}
 
 
 def _form_for(user, instance):
@@ -81,6 +90,7 @@ ENTERPRISE = registry.register(
             ),
         ],
         search_fields=["name__icontains", "credit_code__istartswith", "legal_representative__icontains"],
+        search_placeholder=_("名称 / 信用代码 / 法定代表人"),
         default_ordering=["-id"],
         select_related=["region", "industry", "supervision_class", "grid_inspector"],
         detail_sections=[
@@ -128,6 +138,8 @@ ENTERPRISE = registry.register(
             ),
         ],
         form_for=_form_for,
+        detail_template="enterprises/enterprise_detail.html",
+        detail_context=_detail_context,
         create_service=services.enterprise_create,
         update_service=lambda *, actor, instance, data: services.enterprise_update(
             actor=actor, enterprise=instance, data=data

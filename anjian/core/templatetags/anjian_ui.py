@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django import template
+from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from anjian.core.validators import mask_phone
 
 register = template.Library()
 
@@ -21,9 +26,21 @@ def select_options(choices: Iterable[tuple[object, object]], selected: Iterable[
     )
 
 
+def display(value) -> object:
+    """A value as people read it: local time for datetimes, 是/否 for booleans."""
+    if isinstance(value, dt.datetime):
+        return dateformat.format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
+    if isinstance(value, dt.date):
+        return dateformat.format(value, "Y-m-d")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
 def _cell(column, value, url: str):
     if value is None or value == "":
         return ""
+    value = display(value)
     if column.link:
         return format_html('<a href="{}">{}</a>', url, value)
     if column.badge:
@@ -40,3 +57,9 @@ def table_rows(rows: Iterable[tuple[str, list]]):
         "<tr>{}</tr>",
         ((format_html_join("", "<td>{}</td>", ((_cell(c, v, url),) for c, v in cells)),) for url, cells in rows),
     )
+
+
+@register.filter
+def masked_phone(value: str) -> str:
+    """``138****5678`` (DOMAIN §2: personal data is masked wherever it is listed)."""
+    return mask_phone(value or "")

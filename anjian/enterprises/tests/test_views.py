@@ -127,3 +127,25 @@ def test_english_switch(client, world):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get(LIST).content.decode()
     assert "Enterprise archive" in body or "Export Excel" in body
+
+
+def test_detail_lists_attachments_and_bound_accounts_masked(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from anjian.core.attachments import attachment_add
+    from anjian.core.tests.test_attachments import PNG
+
+    attachment_add(
+        actor=world.enterprise_admin_a,
+        owner=world.enterprise_a,
+        upload=SimpleUploadedFile("营业执照.png", PNG, content_type="image/png"),
+    )
+    client.force_login(world.enterprise_admin_a)
+    body = client.get(reverse("enterprises:enterprises-detail", args=[world.enterprise_a.pk])).content.decode()
+    assert "营业执照.png" in body
+    assert 'name="file"' in body  # he may upload to his own enterprise
+    assert world.employee_a.display_name in body
+    assert world.employee_a.phone not in body and world.employee_a.phone[-4:] in body
+    client.force_login(world.employee_a)
+    body = client.get(reverse("enterprises:enterprises-detail", args=[world.enterprise_a.pk])).content.decode()
+    assert 'name="file"' not in body

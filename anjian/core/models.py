@@ -290,3 +290,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code proving that a user holds a phone number (e.g. before binding to the
+    enterprise that pre-registered it). Only a digest of the code is stored."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(_("手机号"), max_length=20)
+    purpose = models.CharField(_("用途"), max_length=30)
+    code_digest = models.CharField(_("验证码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"])]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from anjian.core import audit
 from anjian.core.models import Region, RegionLevel, User
+from anjian.core.phone_codes import phone_code_check, phone_code_send
 from anjian.core.roles import (
     ENTERPRISE_MANAGER_ROLES,
     ENTERPRISE_PROFILE_EDITOR_ROLES,
@@ -228,10 +229,24 @@ def enterprise_for_phone(phone: str) -> Enterprise | None:
     return matches[0] if len(matches) == 1 else None
 
 
-@transaction.atomic
-def enterprise_bind_by_phone(*, user: User) -> Enterprise:
+PHONE_BINDING = "bind_enterprise"
+
+
+def enterprise_phone_code_send(*, user: User) -> Enterprise:
+    """Send the SMS code that proves the user holds the phone an enterprise pre-registered."""
     enterprise = enterprise_for_phone(user.phone)
     if enterprise is None:
         raise ValidationError(_("没有企业预留您的手机号，请扫描网格员出示的二维码绑定"))
-    _bind(user=user, enterprise=enterprise, how="phone")
+    phone_code_send(user=user, purpose=PHONE_BINDING)
+    return enterprise
+
+
+def enterprise_bind_by_phone(*, user: User, code: str) -> Enterprise:
+    """Bind to the enterprise that pre-registered the user's phone, once the SMS code proves it."""
+    enterprise = enterprise_for_phone(user.phone)
+    if enterprise is None:
+        raise ValidationError(_("没有企业预留您的手机号，请扫描网格员出示的二维码绑定"))
+    phone_code_check(user=user, purpose=PHONE_BINDING, code=code)  # its own transaction: failures count
+    with transaction.atomic():
+        _bind(user=user, enterprise=enterprise, how="phone")
     return enterprise

@@ -9,6 +9,7 @@ app_name = "enterprises"
 urlpatterns = [
     path("bind/<str:token>/", views.bind, name="bind"),
     path("bind-by-phone/", views.bind_by_phone, name="bind-by-phone"),
+    path("bind-by-phone/code/", views.bind_by_phone_code, name="bind-by-phone-code"),
     path("<int:pk>/move/", views.enterprise_move, name="enterprise-move"),
     path("<int:pk>/binding-qr/", views.enterprise_binding_qr, name="enterprise-binding-qr"),
     path("import/", import_views.import_upload, name="enterprise-import"),

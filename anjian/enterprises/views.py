@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from anjian.core.roles import ENTERPRISE_MANAGER_ROLES
 from anjian.core.scoping import CHANGE, get_scoped_or_404
+from anjian.core.validators import mask_phone
 from anjian.core.views import add_service_errors
 from anjian.enterprises import services
 from anjian.enterprises.forms import MoveForm
@@ -85,9 +86,21 @@ def bind(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
+def bind_by_phone_code(request: HttpRequest) -> HttpResponse:
+    """Send the SMS code to the user's own phone (the one the enterprise pre-registered)."""
+    try:
+        services.enterprise_phone_code_send(user=request.user)
+        messages.success(request, _("验证码已发送到 %(phone)s") % {"phone": mask_phone(request.user.phone)})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("home")
+
+
+@login_required
+@require_http_methods(["POST"])
 def bind_by_phone(request: HttpRequest) -> HttpResponse:
     try:
-        enterprise = services.enterprise_bind_by_phone(user=request.user)
+        enterprise = services.enterprise_bind_by_phone(user=request.user, code=request.POST.get("code", ""))
         messages.success(request, _("已绑定企业：%(name)s") % {"name": enterprise})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -53,15 +53,61 @@ def test_expired_token_refused(client, world):
     assert user.enterprise is None
 
 
-def test_bind_by_pre_registered_phone(client, world):
+@pytest.fixture
+def sms_outbox(settings):
+    from anjian.core.notify import MemorySmsBackend
+
+    settings.SMS_BACKEND = "anjian.core.notify.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    return MemorySmsBackend.outbox
+
+
+def test_bind_by_pre_registered_phone_needs_the_sms_code(client, world, sms_outbox):
+    import re
+
     world.enterprise_b.admin_phone = "13700001111"
     world.enterprise_b.save()
     user = UserFactory(role=Role.PENDING, phone="13700001111")
     client.force_login(user)
     assert "沙溪化工" in client.get(reverse("home")).content.decode()
-    client.post(reverse("enterprises:bind-by-phone"))
+    # without a code nothing happens
+    client.post(reverse("enterprises:bind-by-phone"), {"code": "000000"})
     user.refresh_from_db()
-    assert user.enterprise == world.enterprise_b
+    assert user.enterprise is None
+    client.post(reverse("enterprises:bind-by-phone-code"))
+    assert [phone for phone, _text in sms_outbox] == ["13700001111"]
+    code = re.search(r"\d{6}", sms_outbox[0][1]).group()
+    wrong = "000000" if code != "000000" else "111111"
+    client.post(reverse("enterprises:bind-by-phone"), {"code": wrong})
+    user.refresh_from_db()
+    assert user.enterprise is None
+    client.post(reverse("enterprises:bind-by-phone"), {"code": code})
+    user.refresh_from_db()
+    assert user.enterprise == world.enterprise_b and user.role == Role.ENTERPRISE_ADMIN
+    # one-time
+    other = UserFactory(role=Role.PENDING, phone="13700002222")
+    client.force_login(other)
+    client.post(reverse("enterprises:bind-by-phone"), {"code": code})
+    other.refresh_from_db()
+    assert other.enterprise is None
+
+
+def test_sms_codes_are_rate_limited_and_guessing_stops(world, sms_outbox):
+    from django.core.exceptions import ValidationError
+
+    from anjian.core.phone_codes import MAX_ATTEMPTS, phone_code_check, phone_code_send
+
+    user = UserFactory(role=Role.PENDING, phone="13700003333")
+    phone_code_send(user=user, purpose="t")
+    with pytest.raises(ValidationError):
+        phone_code_send(user=user, purpose="t")  # again within a minute
+    code = sms_outbox[-1][1].split("验证码 ")[1][:6]
+    for _ in range(MAX_ATTEMPTS):
+        with pytest.raises(ValidationError):
+            phone_code_check(user=user, purpose="t", code="x")
+    with pytest.raises(ValidationError) as exc:
+        phone_code_check(user=user, purpose="t", code=code)  # even the right code: too many tries
+    assert "过多" in str(exc.value)
 
 
 def test_government_account_cannot_bind(client, world):

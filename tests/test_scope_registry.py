@@ -112,3 +112,16 @@ def _xlsx_text(data: bytes) -> bytes:
 
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         return b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
+
+
+@pytest.mark.parametrize("slug", [resource.slug for resource in registry.all_resources()])
+def test_every_list_page_has_a_bounded_query_count(client, world, slug, django_assert_max_num_queries):
+    """No N+1 on any registered list: the page and its export run a fixed number of queries."""
+    resource = registry.get(slug)
+    url = reverse(resource.url_name("list"))
+    client.force_login(world.district_admin)
+    client.get(url)  # warm caches (content types, translations)
+    with django_assert_max_num_queries(14):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(url, {"export": "xlsx"}).status_code == 200

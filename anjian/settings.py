@@ -239,7 +239,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"anjian": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "anjian": {"level": os.environ.get("LOG_LEVEL", "INFO")},
+        # run_huey installs its own handler; do not print every line twice.
+        "huey": {"level": "INFO", "propagate": False},
+    },
 }
 
 if "pytest" in sys.modules:

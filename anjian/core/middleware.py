@@ -15,3 +15,16 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             reset_origin(token)
+
+
+class ChineseFirstMiddleware:
+    """Chinese unless the user chose otherwise: the browser's Accept-Language is ignored, so an
+    official on an English-language PC still gets the Chinese interface until he switches
+    (the choice is kept in the language cookie). Must come before LocaleMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -149,3 +149,9 @@ def test_detail_lists_attachments_and_bound_accounts_masked(client, world):
     client.force_login(world.employee_a)
     body = client.get(reverse("enterprises:enterprises-detail", args=[world.enterprise_a.pk])).content.decode()
     assert 'name="file"' not in body
+
+
+def test_chinese_by_default_even_for_an_english_browser(client, world):
+    client.force_login(world.district_admin)
+    body = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "企业档案" in body and 'lang="zh-hans"' in body

@@ -12,9 +12,13 @@ from anjian.enterprises.models import Enterprise
 from anjian.enterprises.services import editable_fields
 
 
+def region_label(region: Region) -> str:
+    return f"{region.code} {region.name}"
+
+
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.code} {obj.name}"
+        return region_label(obj)
 
 
 class EnterpriseForm(BootstrapMixin, forms.ModelForm):
@@ -26,7 +30,7 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
         if "region" in self.fields:
             field = self.fields["region"]
             field.queryset = restrict(Region.objects.filter(level__gte=RegionLevel.TOWN), user).order_by("code")
-            field.label_from_instance = RegionChoiceField.label_from_instance.__get__(field)
+            field.label_from_instance = region_label
         if "grid_inspector" in self.fields:
             inspectors = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
             if not user.is_platform_admin:

@@ -8,7 +8,7 @@ from anjian.core import registry
 from anjian.core.choices import grid_inspector_choices, subregion_choices
 from anjian.core.models import User
 from anjian.core.registry import Column, Filter, Resource
-from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, ENTERPRISE_PROFILE_EDITOR_ROLES, GOVERNMENT_ROLES
+from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, ENTERPRISE_PROFILE_EDITOR_ROLES
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, restrict
 from anjian.enterprises import services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
@@ -17,10 +17,6 @@ from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionCl
 def _industry_choices(user):
     rows = Industry.objects.filter(code__regex=r"^[A-Z](\d\d)?$").order_by("code").values_list("code", "name")
     return [(code, f"{code} {name}" if len(code) == 1 else f"— {code} {name}") for code, name in rows]
-
-
-def _is_government(user) -> bool:
-    return user.is_platform_admin or user.role in GOVERNMENT_ROLES
 
 
 def _can_manage(user) -> bool:

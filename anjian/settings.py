@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "anjian.core",
     "anjian.enterprises",
     "anjian.agencies",
+    "anjian.hazards",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("anjian.core.urls")),
     path("enterprises/", include("anjian.enterprises.urls")),
+    path("hazards/", include("anjian.hazards.urls")),
     path("api/v1/", include("anjian.core.api")),
 ]
 

@@ -53,6 +53,12 @@ def in_scope_object(resource, world):
         return world.regions["grid_a"]
     if model is User:
         return world.employee_a
+    from anjian.hazards.models import Hazard
+
+    if model is Hazard:
+        from anjian.hazards.tests.factories import HazardFactory
+
+        return HazardFactory(enterprise=world.enterprise_a)
     factory = getattr(resource, "test_factory", None)
     assert factory is not None, f"{resource.slug}: give the resource a test_factory(world) for the scope test"
     return factory(world)

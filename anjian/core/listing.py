@@ -44,7 +44,9 @@ def apply(resource: Resource, queryset: QuerySet, query: ListQuery) -> QuerySet:
     by_name = {flt.name: flt for flt in resource.filters}
     for name, values in query.filters.items():
         flt = by_name[name]
-        if flt.kind == "multi":
+        if flt.condition is not None:
+            queryset = queryset.filter(flt.condition(values[0]))
+        elif flt.kind == "multi":
             # A subquery keeps one row per record however many values match.
             matching = resource.model._default_manager.filter(**{f"{flt.lookup}__in": values}).values("pk")
             queryset = queryset.filter(pk__in=matching)

@@ -37,6 +37,8 @@ class Filter:
     lookup: str  # ORM lookup applied with the submitted value, e.g. "industry__code__startswith"
     kind: str = "choice"
     choices: Callable[[Any], Sequence[tuple[str, str]]] | None = None  # (user) -> choices
+    # value -> condition, for filters that are not one lookup (e.g. "open", "closed this month")
+    condition: Callable[[str], Q] | None = None
 
 
 @dataclass

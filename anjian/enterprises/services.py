@@ -22,6 +22,7 @@ from anjian.core.roles import (
 )
 from anjian.core.scoping import CHANGE, restrict
 from anjian.core.validators import validate_credit_code
+from anjian.enterprises import hooks
 from anjian.enterprises.models import BindingToken, Enterprise
 
 # Fields an enterprise's own admin may keep current; the rest belong to the supervisor.
@@ -156,11 +157,15 @@ def enterprise_update(*, actor: User, enterprise: Enterprise, data: dict[str, An
             region=data.get("region", enterprise.region),
             grid_inspector=data.get("grid_inspector", enterprise.grid_inspector),
         )
+    old_region = enterprise.region_id
     tags = _apply(enterprise, data, allowed)
     enterprise.full_clean(exclude=["tags"])
     enterprise.save()
     if tags is not None:
         enterprise.tags.set(tags)
+    if enterprise.region_id != old_region:
+        for hook in hooks.enterprise_moved:
+            hook(enterprise)
     changes = audit.diff(before, audit.snapshot(enterprise))
     if changes:
         audit.record(actor=actor, action="update", instance=enterprise, changes=changes)

@@ -19,6 +19,10 @@ def navigation(request) -> dict:
             items.append((_("企业档案"), reverse("enterprises:enterprises-list")))
         elif user.enterprise_id:
             items.append((_("企业档案"), reverse("enterprises:enterprises-detail", args=[user.enterprise_id])))
+        from anjian.hazards.models import Hazard
+
+        if user.role != Role.PENDING and may(user, Hazard, VIEW):
+            items.append((_("隐患排查"), reverse("hazards:hazards-list")))
         if user.is_platform_admin or user.is_government:
             items.append((_("行政区划"), reverse("core:regions-list")))
         if may(user, User, VIEW):

@@ -13,6 +13,8 @@ from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope
 from anjian.enterprises.models import Industry
+from anjian.enterprises.registry import ENTERPRISE
+from anjian.hazards import workflow
 from anjian.hazards.models import (
     OPEN_STATUSES,
     Hazard,
@@ -53,6 +55,23 @@ def _industry_choices(user):
 
 def _category_choices(user):
     return [(str(pk), name) for pk, name in HazardCategory.objects.values_list("pk", "name")]
+
+
+def _detail_context(user, hazard):
+    from anjian.hazards.views import detail_context
+
+    return detail_context(user, hazard)
+
+
+def _may(action: str):
+    return lambda user, hazard: action in workflow.allowed_actions(user, hazard)
+
+
+# Each transition's page (GET: its form; POST: the service), so the scope walk covers them all.
+WORKFLOW_ACTIONS = [
+    (workflow.ACTION_LABELS[action], f"hazards:hazard-{action.replace('_', '-')}", _may(action))
+    for action in workflow.TRANSITIONS
+]
 
 
 HAZARD = registry.register(
@@ -97,6 +116,14 @@ HAZARD = registry.register(
         search_placeholder=_("部位 / 描述 / 企业名称"),
         default_ordering=["-priority", "-id"],
         select_related=["enterprise", "category", "responsible", "region"],
+        detail_template="hazards/hazard_detail.html",
+        detail_context=_detail_context,
+        detail_actions=WORKFLOW_ACTIONS,
+        list_template="hazards/hazard_list.html",
+        list_actions=[
+            (_("我的整改任务"), "hazards:mine", lambda user: user.is_enterprise_user),
+            (_("上报隐患"), "hazards:report", lambda user: True),
+        ],
         detail_sections=[
             (_("隐患信息"), ["enterprise", "place", "category", "description", "level", "suggested_level", "source"]),
             (_("发现"), ["reporter_name", "reported_at", "latitude", "longitude"]),
@@ -120,3 +147,13 @@ HAZARD = registry.register(
 
 # Evidence photos of a step are attachments owned by the step: same scope as its hazard.
 register_scope(HazardTransition, ScopeSpec(enterprise="hazard__enterprise", region="hazard__region"))
+
+# The enterprise page offers to report a hazard there, and government its public-report QR code.
+ENTERPRISE.detail_actions += [
+    (_("上报隐患"), "hazards:report-enterprise", lambda user, enterprise: True),
+    (
+        _("举报二维码"),
+        "hazards:public-report-qr",
+        lambda user, enterprise: user.is_platform_admin or user.is_government,
+    ),
+]

@@ -1,8 +1,30 @@
+from django.urls import path
+
 from anjian.core.views import resource_urls
+from anjian.hazards import views, workflow
 from anjian.hazards.registry import HAZARD
 
 app_name = "hazards"
 
 urlpatterns = [
+    # Before the resource's "<pk>/" so these words are not read as ids.
+    path("report/", views.report, name="report"),
+    path("report/enterprise/<int:pk>/", views.report, name="report-enterprise"),
+    path("report/enterprises/", views.enterprise_options, name="report-enterprises"),
+    path("mine/", views.mine, name="mine"),
+    path("tabs/", views.list_tabs, name="list-tabs"),
+    path("summary/", views.summary, name="summary"),
+    path("public-report/", views.public_report_index, name="public-report-index"),
+    path("public-report/<str:token>/", views.public_report, name="public-report"),
+    path("public-qr/<int:pk>/", views.public_report_qr, name="public-report-qr"),
+    *[
+        path(
+            f"<int:pk>/{action.replace('_', '-')}/",
+            views.hazard_action,
+            {"action": action},
+            name=f"hazard-{action.replace('_', '-')}",
+        )
+        for action in workflow.TRANSITIONS
+    ],
     *resource_urls(HAZARD),
 ]

@@ -1,0 +1,692 @@
+"""The pages of the hazard loop: report, the detail page's context and its action forms, the
+list tabs, "my tasks", and the public report behind an enterprise's QR code.
+
+Views are doors: they parse, call ``anjian.hazards.services`` and render. Every read starts from
+``restrict``; a hazard or enterprise outside the user's scope answers 404."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from anjian.core import audit
+from anjian.core.attachments import owner_label
+from anjian.core.models import Attachment, User
+from anjian.core.roles import ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
+from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
+from anjian.core.views import add_service_errors
+from anjian.enterprises.models import Enterprise
+from anjian.hazards import forms, services, workflow
+from anjian.hazards.models import (
+    OPEN_STATUSES,
+    EscalationLevel,
+    GovernancePlan,
+    Hazard,
+    HazardCategory,
+    HazardLevel,
+    HazardSource,
+    HazardStatus,
+    HazardTransition,
+)
+from anjian.hazards.registry import HAZARD, VIEWS
+
+ENTERPRISE_SEARCH_LIMIT = 20
+PUBLIC_SALT = "public-report"
+PUBLIC_LIMIT_PER_HOUR = 5
+PUBLIC_FALLBACK_CATEGORY = "S08"  # 作业环境与现场管理, when a member of the public is not sure
+
+
+def _detail_url(hazard: Hazard | int) -> str:
+    return reverse(HAZARD.url_name("detail"), args=[hazard.pk if isinstance(hazard, Hazard) else hazard])
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _report_enterprise(request: HttpRequest, pk) -> Enterprise | None:
+    """The enterprise the report is for: an enterprise user's own; otherwise the one named in the
+    URL or ``?enterprise=`` (404 outside the scope), or None when the user will pick one."""
+    user = request.user
+    if user.role in ENTERPRISE_ROLES:
+        if not user.enterprise_id or (pk is not None and str(pk) != str(user.enterprise_id)):
+            raise Http404
+        pk = user.enterprise_id
+    elif user.role == Role.PENDING:
+        raise Http404
+    pk = pk if pk is not None else request.GET.get("enterprise") or request.POST.get("enterprise") or None
+    if pk is None:
+        return None
+    return get_scoped_or_404(Enterprise.objects.select_related("region"), user, VIEW, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, pk=None) -> HttpResponse:
+    """上报隐患, from a phone in under a minute (also from an enterprise's page: ``pk``)."""
+    user = request.user
+    enterprise = _report_enterprise(request, pk)
+    bound = request.method == "POST"
+    data = None
+    if bound:
+        data = request.POST.copy()
+        if enterprise is not None and not data.get("enterprise"):
+            data["enterprise"] = str(enterprise.pk)  # the one the page was opened for
+    form = forms.ReportForm(data, request.FILES if bound else None, user=user, enterprise=enterprise)
+    if bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hazard = services.hazard_report(
+                actor=user,
+                enterprise=form.fixed_enterprise or data["enterprise"],
+                place=data["place"],
+                category=data["category"],
+                description=data["description"],
+                suggested_level=data["suggested_level"],
+                source=data.get("source") or None,
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                photos=data["photos"],
+            )
+        except Enterprise.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已上报隐患 #%(id)s：%(place)s") % {"id": hazard.pk, "place": hazard.place})
+            return redirect(_detail_url(hazard))
+    ctx = {
+        "form": form,
+        "chosen": form.chosen_enterprise(),
+        "source_label": HazardSource(services.default_source(user)).label,
+        "resource": HAZARD,
+    }
+    return render(request, "hazards/report.html", ctx, status=400 if bound else 200)
+
+
+@login_required
+@require_GET
+def enterprise_options(request: HttpRequest) -> HttpResponse:
+    """The enterprises in the user's scope matching a name or credit code, as radio buttons of the
+    report form (an htmx fragment; never the whole list)."""
+    text = request.GET.get("q", "").strip()[:50]
+    found = []
+    if text:
+        found = list(
+            restrict(Enterprise.objects.all(), request.user, VIEW)
+            .filter(Q(name__icontains=text) | Q(credit_code__istartswith=text.upper()))
+            .select_related("region")
+            .only("pk", "name", "address", "region__name")
+            .order_by("name")[: ENTERPRISE_SEARCH_LIMIT + 1]
+        )
+    ctx = {"found": found[:ENTERPRISE_SEARCH_LIMIT], "more": len(found) > ENTERPRISE_SEARCH_LIMIT, "q": text}
+    return render(request, "hazards/enterprise_options.html", ctx)
+
+
+# --- the detail page --------------------------------------------------------------------------
+
+
+ACTION_STYLES = {
+    workflow.ASSIGN: "primary",
+    workflow.RECTIFY: "primary",
+    workflow.ACCEPT: "success",
+    workflow.RETURN: "warning",
+    workflow.CLOSE_ON_SPOT: "success",
+    workflow.CANCEL: "outline-danger",
+}
+ACTION_ICONS = {
+    workflow.ASSIGN: "bi-person-check",
+    workflow.RECTIFY: "bi-camera",
+    workflow.ACCEPT: "bi-check2-circle",
+    workflow.RETURN: "bi-arrow-counterclockwise",
+    workflow.CLOSE_ON_SPOT: "bi-lightning",
+    workflow.CANCEL: "bi-x-circle",
+}
+STATUS_STYLES = {
+    HazardStatus.REPORTED: "text-bg-secondary",
+    HazardStatus.ASSIGNED: "text-bg-primary",
+    HazardStatus.SUBMITTED: "text-bg-info",
+    HazardStatus.CLOSED: "text-bg-success",
+    HazardStatus.CANCELLED: "text-bg-light border",
+}
+
+
+def action_url_name(action: str) -> str:
+    return f"hazards:hazard-{action.replace('_', '-')}"
+
+
+@dataclass
+class Step:
+    """One row of the timeline, ready to show."""
+
+    transition: HazardTransition
+    label: str
+    actor: str
+    ip: str
+    states: str = ""
+    photos: list[Attachment] = field(default_factory=list)
+    details: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _step_details(t: HazardTransition) -> list[tuple[str, str]]:
+    data = t.data or {}
+    rows = []
+    if t.action == workflow.ASSIGN:
+        rows.append((_("责任人"), data.get("responsible", "")))
+        rows.append((_("期限"), data.get("deadline", "")))
+        if data.get("level"):
+            rows.append((_("等级"), HazardLevel(data["level"]).label if data["level"] in HazardLevel.values else ""))
+        if data.get("criteria"):
+            rows.append((_("判定依据"), "、".join(data["criteria"])))
+    elif t.action == workflow.RECTIFY and data.get("cost") not in (None, ""):
+        rows.append((_("资金(元)"), str(data["cost"])))
+    elif t.action == workflow.REPORT and data.get("source") in HazardSource.values:
+        rows.append((_("来源"), HazardSource(data["source"]).label))
+    elif t.action == workflow.RETURN and data.get("joint_rectification"):
+        rows.append((_("联合整治"), _("是")))
+    elif t.action == workflow.OVERDUE:
+        rows.append((_("期限"), data.get("deadline", "")))
+    elif t.action == workflow.ESCALATE and data.get("level") in EscalationLevel.values:
+        rows.append((_("升级到"), EscalationLevel(data["level"]).label))
+    return [(k, v) for k, v in rows if v not in (None, "")]
+
+
+def _hide_reporter(user: User, hazard: Hazard) -> bool:
+    """A member of the public who reports an enterprise stays unknown to it (举报人保密)."""
+    return hazard.source == HazardSource.PUBLIC and user.role in ENTERPRISE_ROLES
+
+
+def next_step(hazard: Hazard) -> str:
+    """Who must do what now, in one sentence."""
+    if hazard.status == HazardStatus.REPORTED:
+        if hazard.government_found:
+            return _("待分派：由检查人员或企业安全管理人员指定整改责任人和期限")
+        return _("待分派：由企业安全管理人员指定整改责任人和期限")
+    if hazard.status == HazardStatus.ASSIGNED:
+        return _("待 %(who)s 整改，期限 %(deadline)s") % {
+            "who": hazard.responsible or "—",
+            "deadline": hazard.deadline or "—",
+        }
+    if hazard.status == HazardStatus.SUBMITTED:
+        if hazard.government_found or hazard.level == HazardLevel.MAJOR:
+            return _("已提交整改，待监管部门复查验收")
+        return _("已提交整改，待企业安全管理人员验收")
+    if hazard.status == HazardStatus.CLOSED:
+        if hazard.closed_at:
+            return _("已于 %(at)s 验收销号") % {"at": date_format(timezone.localtime(hazard.closed_at), "Y-m-d H:i")}
+        return _("已销号")
+    return _("已撤销：%(reason)s") % {"reason": hazard.cancel_reason}
+
+
+def detail_context(user: User, hazard: Hazard) -> dict[str, Any]:
+    """Everything the hazard page shows beyond the generic detail view, in a fixed number of queries."""
+    transitions = list(hazard.transitions.select_related("actor").order_by("at", "id"))
+    hazard_label, step_label = owner_label(Hazard), owner_label(HazardTransition)
+    attachments = list(
+        Attachment.objects.filter(archived_at__isnull=True)
+        .filter(
+            Q(owner_model=hazard_label, owner_id=str(hazard.pk))
+            | Q(owner_model=step_label, owner_id__in=[str(t.pk) for t in transitions])
+        )
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
+    before = [a for a in attachments if a.owner_model == hazard_label]
+    by_step: dict[str, list[Attachment]] = defaultdict(list)
+    for a in attachments:
+        if a.owner_model == step_label:
+            by_step[a.owner_id].append(a)
+    hide = _hide_reporter(user, hazard)
+    steps = []
+    for t in transitions:
+        anonymous = hide and t.action == workflow.REPORT
+        if t.actor_id:
+            actor = str(t.actor)
+        elif t.action == workflow.REPORT and hazard.source == HazardSource.PUBLIC:
+            actor = _("群众举报")
+        else:
+            actor = _("系统")
+        steps.append(
+            Step(
+                transition=t,
+                label=str(workflow.ACTION_LABELS.get(t.action, t.action)),
+                actor=actor,
+                ip="" if anonymous else (t.ip or ""),
+                states=" → ".join(
+                    str(HazardStatus(s).label) if s in HazardStatus.values else s
+                    for s in (t.from_status, t.to_status)
+                    if s
+                ),
+                photos=by_step.get(str(t.pk), []),
+                details=_step_details(t),
+            )
+        )
+    finishing = [s for s in steps if s.transition.action in (workflow.RECTIFY, workflow.CLOSE_ON_SPOT)]
+    after = finishing[-1].photos if finishing else []
+    plan = GovernancePlan.objects.filter(hazard=hazard).first() if hazard.level == HazardLevel.MAJOR else None
+    criteria = list(hazard.criteria.all()) if hazard.level == HazardLevel.MAJOR else []
+    predecessors = list(hazard.predecessors.only("pk", "place", "reported_at", "status")) if hazard.repeated else []
+    allowed = workflow.allowed_actions(user, hazard)
+    actions = [
+        (
+            action,
+            workflow.ACTION_LABELS[action],
+            reverse(action_url_name(action), args=[hazard.pk]),
+            ACTION_STYLES[action],
+            ACTION_ICONS[action],
+        )
+        for action in allowed
+    ]
+    workflow_routes = {action_url_name(a) for a in workflow.TRANSITIONS}
+    other_actions = [
+        (label, reverse(name, args=[hazard.pk]))
+        for label, name, pred in HAZARD.detail_actions
+        if name not in workflow_routes and pred(user, hazard)
+    ]
+    today = timezone.localdate()
+    days_overdue = (today - hazard.deadline).days if hazard.is_open and hazard.deadline else 0
+    ctx = {
+        "hazard": hazard,
+        "steps": steps,
+        "photos_before": before,
+        "photos_after": after,
+        "plan": plan,
+        "criteria": criteria,
+        "predecessors": predecessors,
+        "hazard_actions": actions,
+        "other_actions": other_actions,
+        "next_step": next_step(hazard),
+        "days_overdue": max(days_overdue, 0),
+        "status_style": STATUS_STYLES.get(hazard.status, "text-bg-secondary"),
+        "hide_reporter": hide,
+    }
+    if hide:
+        # The audit trail would name the reporter too; this reader gets it without that field.
+        reporter = str(Hazard._meta.get_field("reporter_name").verbose_name)
+        ctx["redacted_history"] = [
+            (entry, action, [row for row in changes if row[0] != reporter])
+            for entry, action, changes in audit.history_rows(hazard)
+        ]
+    return ctx
+
+
+# --- the actions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionPage:
+    form: type
+    call: Callable[..., Hazard]
+    done: Any  # message after success
+    help: Any = ""
+
+
+def _assign(user, hazard, form, version):
+    return services.hazard_assign(actor=user, hazard=hazard, expected_version=version, **form.service_kwargs())
+
+
+def _rectify(user, hazard, form, version):
+    d = form.cleaned_data
+    return services.hazard_rectify(
+        actor=user,
+        hazard=hazard,
+        rectification=d["rectification"],
+        cost=d["cost"],
+        photos=d["photos"],
+        latitude=d["latitude"],
+        longitude=d["longitude"],
+        expected_version=version,
+    )
+
+
+def _accept(user, hazard, form, version):
+    d = form.cleaned_data
+    return services.hazard_accept(
+        actor=user, hazard=hazard, comment=d["comment"], photos=d["photos"], expected_version=version
+    )
+
+
+def _return(user, hazard, form, version):
+    return services.hazard_return(
+        actor=user, hazard=hazard, reason=form.cleaned_data["reason"], expected_version=version
+    )
+
+
+def _close_on_spot(user, hazard, form, version):
+    d = form.cleaned_data
+    return services.hazard_close_on_spot(
+        actor=user,
+        hazard=hazard,
+        rectification=d["rectification"],
+        photos=d["photos"],
+        latitude=d["latitude"],
+        longitude=d["longitude"],
+        expected_version=version,
+    )
+
+
+def _cancel(user, hazard, form, version):
+    return services.hazard_cancel(
+        actor=user, hazard=hazard, reason=form.cleaned_data["reason"], expected_version=version
+    )
+
+
+ACTIONS: dict[str, ActionPage] = {
+    workflow.ASSIGN: ActionPage(
+        forms.AssignForm,
+        _assign,
+        gettext_lazy("已分派整改任务"),
+        gettext_lazy(
+            "指定整改责任人、期限和措施；选择“重大隐患”或勾选判定依据时须填写治理方案，并直报区县、挂牌督办。"
+        ),
+    ),
+    workflow.RECTIFY: ActionPage(
+        forms.RectifyForm,
+        _rectify,
+        gettext_lazy("已提交整改，等待验收"),
+        gettext_lazy("拍下整改后的现场照片，写明做了什么、花了多少钱。"),
+    ),
+    workflow.ACCEPT: ActionPage(forms.AcceptForm, _accept, gettext_lazy("已验收销号")),
+    workflow.RETURN: ActionPage(
+        forms.ReturnForm, _return, gettext_lazy("已退回整改"), gettext_lazy("退回后隐患回到“整改中”。")
+    ),
+    workflow.CLOSE_ON_SPOT: ActionPage(
+        forms.CloseOnSpotForm,
+        _close_on_spot,
+        gettext_lazy("已立查立改销号"),
+        gettext_lazy("一般隐患当场整改完毕：上传整改后照片，直接销号。"),
+    ),
+    workflow.CANCEL: ActionPage(
+        forms.CancelForm,
+        _cancel,
+        gettext_lazy("已撤销隐患"),
+        gettext_lazy("撤销不会删除任何记录，原因将记入处理过程。"),
+    ),
+}
+
+
+def refusal(user: User, hazard: Hazard, action: str) -> str | None:
+    """Why ``user`` cannot take ``action`` now (the services' wording), or None."""
+    rule = workflow.TRANSITIONS[action]
+    if hazard.status not in rule.sources:
+        return _("隐患当前为“%(status)s”，不能%(action)s") % {
+            "status": hazard.get_status_display(),
+            "action": workflow.ACTION_LABELS[action],
+        }
+    if not workflow.may(user, action, hazard):
+        return _("您无权对该隐患执行此操作")
+    return None
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One transition of the loop. GET shows its form (an htmx request gets the fragment for the
+    page's action panel); POST calls the service. Refusals answer 400 and change nothing."""
+    page = ACTIONS[action]
+    user = request.user
+    hazard = get_scoped_or_404(HAZARD.base_queryset(), user, VIEW, pk=pk)
+    kwargs = {"hazard": hazard, "user": user} if action == workflow.ASSIGN else {}
+    problem = refusal(user, hazard, action)
+    status = 200
+    if request.method == "POST":
+        form = page.form(request.POST, request.FILES, **kwargs)
+        version = _posted_version(request)
+        if version is not None and version != hazard.version:
+            form.is_valid()  # keep what the user typed, shown with the message
+            form.add_error(None, _("该隐患已被他人处理，请刷新后重试"))
+            status = 400
+        elif problem:
+            form.is_valid()
+            form.add_error(None, problem)
+            status = 400
+        elif form.is_valid():
+            try:
+                page.call(user, hazard, form, form.cleaned_data["version"])
+            except Hazard.DoesNotExist:
+                raise Http404 from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, page.done)
+                return redirect(_detail_url(hazard))
+        else:
+            status = 400
+    else:
+        form = page.form(initial={"version": hazard.version}, **kwargs)
+    ctx = {
+        "hazard": hazard,
+        "object": hazard,
+        "resource": HAZARD,
+        "action": action,
+        "action_label": workflow.ACTION_LABELS[action],
+        "action_style": ACTION_STYLES[action],
+        "action_icon": ACTION_ICONS[action],
+        "action_help": page.help,
+        "action_url": reverse(action_url_name(action), args=[hazard.pk]),
+        "form": form,
+        "problem": problem if request.method == "GET" else None,
+        "status_style": STATUS_STYLES.get(hazard.status, "text-bg-secondary"),
+        "next_step": next_step(hazard),
+    }
+    template = "hazards/hazard_action.html"
+    if request.htmx and not request.htmx.boosted and request.method == "GET":
+        template += "#action-form"
+    return render(request, template, ctx, status=status)
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+# Tabs counted over the open hazards in one aggregate (the status index); any other tab on its own.
+OPEN_VIEWS = ("open", "overdue", "major", "supervised")
+
+
+def view_counts(user: User) -> dict[str, int]:
+    """The list tabs' counts for the user's scope, with the very conditions of the list's "view"
+    filter, so a tab's count is the number of rows its link lists."""
+    scoped = restrict(Hazard.objects.all(), user, VIEW)
+    keys = [key for key in OPEN_VIEWS if key in VIEWS]
+    counts = scoped.filter(status__in=OPEN_STATUSES).aggregate(
+        **{key: Count("id", filter=VIEWS[key][1]()) for key in keys}
+    )
+    for key, (_label, condition) in VIEWS.items():
+        if key not in counts:
+            counts[key] = scoped.filter(condition()).count()
+    return counts
+
+
+@login_required
+@require_GET
+def list_tabs(request: HttpRequest) -> HttpResponse:
+    """The list's tabs with their counts (loaded after the page, so the list itself stays fast)."""
+    current = request.GET.get("view", "")
+    ctx = {"counts": view_counts(request.user), "current": current, "counted": True}
+    return render(request, "hazards/list_tabs.html", ctx)
+
+
+@login_required
+@require_GET
+def summary(request: HttpRequest) -> HttpResponse:
+    """Hazard counts for a home page (htmx fragment)."""
+    counts = view_counts(request.user)
+    mine = Hazard.objects.filter(responsible=request.user, status=HazardStatus.ASSIGNED).count()
+    return render(request, "hazards/summary.html", {"counts": counts, "mine": mine})
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的整改任务: hazards the user must rectify; for an enterprise's managers also those waiting
+    for them to assign or accept. Cards with one big button each, for a phone."""
+    user = request.user
+    scoped = restrict(Hazard.objects.all(), user, VIEW).select_related("enterprise", "category", "responsible")
+    tasks = list(scoped.filter(responsible=user, status__in=OPEN_STATUSES).order_by("deadline", "-priority")[:100])
+    to_assign, to_accept = [], []
+    if user.role in workflow.ENTERPRISE_MANAGERS and user.enterprise_id:
+        waiting = list(
+            scoped.filter(
+                enterprise_id=user.enterprise_id, status__in=[HazardStatus.REPORTED, HazardStatus.SUBMITTED]
+            ).order_by("-priority", "-id")[:200]
+        )
+        to_assign = [h for h in waiting if workflow.ASSIGN in workflow.allowed_actions(user, h)]
+        to_accept = [h for h in waiting if workflow.ACCEPT in workflow.allowed_actions(user, h)]
+
+    def cards(hazards, action):
+        return [
+            (h, reverse(action_url_name(action), args=[h.pk]) if action in workflow.allowed_actions(user, h) else None)
+            for h in hazards
+        ]
+
+    sections = [("tasks", _("我的整改任务"), workflow.RECTIFY, cards(tasks, workflow.RECTIFY))]
+    if user.role in workflow.ENTERPRISE_MANAGERS:
+        sections += [
+            ("to-assign", _("待我分派"), workflow.ASSIGN, cards(to_assign, workflow.ASSIGN)),
+            ("to-accept", _("待我验收"), workflow.ACCEPT, cards(to_accept, workflow.ACCEPT)),
+        ]
+    ctx = {
+        "sections": [(key, title, workflow.ACTION_LABELS[action], items) for key, title, action, items in sections],
+    }
+    return render(request, "hazards/mine.html", ctx)
+
+
+# --- the public report (群众举报) --------------------------------------------------------------
+
+
+def public_token(enterprise_id: int) -> str:
+    """The signed value on an enterprise's QR code; nobody can make one for another enterprise."""
+    return signing.Signer(salt=PUBLIC_SALT).sign(str(enterprise_id))
+
+
+def _enterprise_for_token(token: str) -> Enterprise:
+    try:
+        pk = int(signing.Signer(salt=PUBLIC_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise Http404 from None
+    enterprise = Enterprise.objects.select_related("region").filter(pk=pk).first()
+    if enterprise is None:
+        raise Http404
+    return enterprise
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    """Count this submission for the client's address; True past the hourly limit."""
+    key = f"hazards:public-report:{_client_ip(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > PUBLIC_LIMIT_PER_HOUR
+
+
+def _public_category(value: str) -> HazardCategory:
+    chosen = HazardCategory.objects.filter(pk=value, parent__isnull=False).first() if value.isdigit() else None
+    return (
+        chosen
+        or HazardCategory.objects.filter(code=PUBLIC_FALLBACK_CATEGORY).first()
+        or HazardCategory.objects.filter(parent__isnull=False).order_by("rank", "code").first()
+    )
+
+
+def _public_categories() -> list[tuple[int, str]]:
+    """On-site categories a passer-by can tell apart (消防安全, 电气安全 …)."""
+    return list(
+        HazardCategory.objects.filter(parent__isnull=False, parent__code="S")
+        .order_by("rank", "code")
+        .values_list("pk", "name")
+    )
+
+
+def public_report_index(request: HttpRequest) -> HttpResponse:
+    """Without a QR code there is nothing to report against: say how to do it."""
+    return render(request, "hazards/public_report_index.html")
+
+
+@require_http_methods(["GET", "POST"])
+def public_report(request: HttpRequest, token: str) -> HttpResponse:
+    """群众举报 against the enterprise whose QR code was scanned; no login, rate-limited per address."""
+    enterprise = _enterprise_for_token(token)
+    bound = request.method == "POST"
+    form = forms.PublicReportForm(request.POST if bound else None, request.FILES if bound else None)
+    status = 200
+    if bound:
+        if _over_limit(request):
+            ctx = {"enterprise": enterprise, "limit": PUBLIC_LIMIT_PER_HOUR}
+            return render(request, "hazards/public_report_limited.html", ctx, status=429)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            name = data["reporter_name"].strip() or _("群众")
+            reporter = f"{name} {data['phone']}".strip()
+            try:
+                services.hazard_report(
+                    actor=None,
+                    enterprise=enterprise,
+                    place=data["place"],
+                    category=_public_category(request.POST.get("category", "")),
+                    description=data["description"],
+                    source=HazardSource.PUBLIC,
+                    reporter_name=reporter[:50],
+                    photos=data["photos"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return render(request, "hazards/public_report_done.html", {"enterprise": enterprise})
+    ctx = {
+        "enterprise": enterprise,
+        "form": form,
+        "categories": _public_categories(),
+        "chosen_category": request.POST.get("category", ""),
+    }
+    return render(request, "hazards/public_report.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def public_report_qr(request: HttpRequest, pk) -> HttpResponse:
+    """举报二维码 of an enterprise, for a government officer to print and post at its gate."""
+    user = request.user
+    if not (user.is_platform_admin or user.role in GOVERNMENT_ROLES):
+        raise Http404
+    enterprise = get_scoped_or_404(Enterprise.objects.all(), user, VIEW, pk=pk)
+    path = reverse("hazards:public-report", args=[public_token(enterprise.pk)])
+    # A printed code must lead to the public address, not to whatever host the officer used.
+    url = settings.SITE_URL.rstrip("/") + path if settings.SITE_URL else request.build_absolute_uri(path)
+    qr_svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000")
+    from anjian.enterprises.registry import ENTERPRISE
+
+    ctx = {"object": enterprise, "url": url, "qr_svg": qr_svg, "resource": ENTERPRISE}
+    return render(request, "hazards/public_qr.html", ctx)

@@ -179,8 +179,14 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(15 * 1024 
 DATA_UPLOAD_MAX_MEMORY_SIZE = ATTACHMENT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
-# --- Jobs (huey) ----------------------------------------------------------------------------
+# --- Jobs (huey) and cache ------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# One cache shared by every web process when Redis is there (rate limits, throttles); else per process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 # Tests run jobs inline (immediate mode, in-memory storage).
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", "pytest" in sys.modules)
 if REDIS_URL:

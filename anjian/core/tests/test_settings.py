@@ -41,3 +41,4 @@ def test_database_and_redis_urls_are_read():
     assert module.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert module.DATABASES["default"]["HOST"] == "db.example"
     assert module.HUEY["huey_class"] == "huey.PriorityRedisHuey"
+    assert module.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"

@@ -1,0 +1,683 @@
+"""Hazards (隐患排查治理) in the REST API: /api/v1/hazards/, /api/v1/criteria/, /api/v1/hazard-categories/.
+
+List and detail come from the registry entry (same scope, filters incl. ``view`` = open / overdue /
+major / supervised / closed_month, search and sort as the list page). Every write calls
+``anjian.hazards.services``, so the API enforces exactly the rules of the pages:
+
+- ``POST /hazards/`` (JSON) and ``POST /hazards/report/`` (multipart, with ``photos``) report a hazard;
+- ``POST /hazards/{id}/assign/`` (JSON), ``/rectify/`` (multipart, after-photos), ``/accept/`` (JSON),
+  ``/return/`` (JSON), ``/close-on-spot/`` (multipart, photos), ``/cancel/`` (JSON) move it along.
+
+Answers: a hazard or enterprise outside the user's scope is 404 ``{"detail": "未找到"}`` exactly
+like a missing one; a transition refused by the state or the role, or bad input, is 400 with field
+errors (``__all__`` for the state and role); a stale ``expected_version`` (someone else acted
+first) is **409** with the message under ``expected_version``, so a client knows to reload. Each
+transition route takes an optional ``expected_version`` (the ``version`` of the detail it shows);
+without it the service still locks the row, so two requests never both apply to the same state.
+
+People and criteria are named by key: ``responsible`` is a user id looked up among the hazard's
+enterprise's users only (anyone else reads as unknown), ``criteria`` are criterion codes among the
+active ones, ``category`` is a category code.
+
+Required fields of the transition bodies are checked after the scope check (so an outsider always
+gets 404, whatever he sends); the OpenAPI schema still marks them required.
+
+No ``from __future__ import annotations``: django-ninja reads the annotations at run time.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from pydantic import ConfigDict
+
+from anjian.core.api import InputSchema, api, error_response, resource_router, scoped_get
+from anjian.core.api_auth import ErrorOut
+from anjian.core.attachments import attachments_for, owner_label, validate_upload
+from anjian.core.models import Attachment, User
+from anjian.core.roles import ENTERPRISE_ROLES
+from anjian.core.scoping import CREATE, VIEW, may, restrict
+from anjian.enterprises.models import Enterprise
+from anjian.hazards import services, workflow
+from anjian.hazards.models import (
+    GovernancePlan,
+    Hazard,
+    HazardCategory,
+    HazardLevel,
+    HazardSource,
+    HazardTransition,
+    MajorHazardCriterion,
+)
+from anjian.hazards.registry import HAZARD
+
+MAX_PHOTOS = 9
+REQUIRED = "此字段为必填项"  # the core API's message for a missing field (already translated)
+
+LevelValue = Literal[tuple(HazardLevel.values)]
+SourceValue = Literal[tuple(HazardSource.values)]
+Latitude = Field(None, ge=-90, le=90, description="纬度（WGS84）")
+Longitude = Field(None, ge=-180, le=180, description="经度（WGS84）")
+ExpectedVersion = Field(None, ge=0, description="页面上显示的 version；已被他人处理时返回 409")
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    kind: str
+    uploaded_at: datetime
+    lat: float | None = None
+    lng: float | None = None
+    url: str = Field(..., description="下载地址（网页登录会话）")
+
+    @staticmethod
+    def resolve_name(obj: Attachment) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return reverse("core:attachment-download", args=[obj.pk])
+
+
+class TransitionOut(Schema):
+    id: int
+    action: str
+    action_display: str
+    from_status: str
+    to_status: str
+    actor: int | None = None
+    actor_name: str
+    at: datetime
+    ip: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    comment: str
+    data: dict[str, Any]
+    attachments: list[AttachmentOut] = Field(default_factory=list, description="该步骤的照片（含 SHA-256）")
+
+
+class PlanOut(Schema):
+    goal: str
+    measures: str
+    funds_and_materials: str
+    people: str
+    deadline: date
+    interim_measures: str
+    created_by: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_created_by(obj: GovernancePlan) -> int:
+        return obj.created_by_id
+
+
+class HazardItem(Schema):
+    """A row of the hazard list."""
+
+    id: int
+    enterprise: int
+    enterprise_name: str
+    region: str = Field(..., description="区划/网格代码")
+    region_name: str
+    place: str
+    category: str = Field(..., description="类别代码")
+    category_id: int = Field(..., description="类别ID（列表筛选 category 用）")
+    category_name: str
+    description: str
+    level: str
+    level_display: str
+    status: str
+    status_display: str
+    source: str
+    source_display: str
+    responsible: int | None = Field(None, description="整改责任人的用户ID")
+    responsible_name: str | None = None
+    deadline: date | None = None
+    overdue: bool
+    supervised: bool
+    repeated: bool
+    escalation_level: int
+    priority: int
+    reported_at: datetime
+    closed_at: datetime | None = None
+    version: int
+
+    @staticmethod
+    def resolve_enterprise(obj: Hazard) -> int:
+        return obj.enterprise_id
+
+    @staticmethod
+    def resolve_enterprise_name(obj: Hazard) -> str:
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_region(obj: Hazard) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_region_name(obj: Hazard) -> str:
+        return obj.region.name
+
+    @staticmethod
+    def resolve_category(obj: Hazard) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj: Hazard) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_level_display(obj: Hazard) -> str:
+        return str(obj.get_level_display())
+
+    @staticmethod
+    def resolve_status_display(obj: Hazard) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_source_display(obj: Hazard) -> str:
+        return str(obj.get_source_display())
+
+    @staticmethod
+    def resolve_responsible(obj: Hazard) -> int | None:
+        return obj.responsible_id
+
+    @staticmethod
+    def resolve_responsible_name(obj: Hazard) -> str | None:
+        return str(obj.responsible) if obj.responsible_id else None
+
+
+class HazardOut(HazardItem):
+    """One hazard with its whole history (留痕)."""
+
+    suggested_level: str
+    reported_by: int | None = None
+    reporter_name: str
+    latitude: float | None = None
+    longitude: float | None = None
+    measures: str
+    assigned_at: datetime | None = None
+    criteria: list[str] = Field(default_factory=list, description="重大隐患判定依据的编号")
+    plan: PlanOut | None = Field(None, description="重大隐患治理方案")
+    rectification: str
+    cost: Decimal | None = None
+    rectified_at: datetime | None = None
+    verified_by: int | None = None
+    verified_by_name: str | None = None
+    returned_count: int
+    escalated_at: datetime | None = None
+    joint_rectification: bool
+    cancel_reason: str
+    predecessors: list[int] = Field(default_factory=list, description="此前同部位同类隐患的ID（反复出现）")
+    photos: list[AttachmentOut] = Field(default_factory=list, description="上报时的现场照片")
+    transitions: list[TransitionOut] = Field(default_factory=list, description="处理时间线")
+    allowed_actions: list[str] = Field(
+        default_factory=list, description="当前用户现在可执行的操作：assign/rectify/accept/return/close_on_spot/cancel"
+    )
+
+    @staticmethod
+    def resolve_reported_by(obj: Hazard) -> int | None:
+        return obj.reported_by_id
+
+    @staticmethod
+    def resolve_criteria(obj: Hazard) -> list[str]:
+        return [c.code for c in obj.criteria.all()]
+
+    @staticmethod
+    def resolve_plan(obj: Hazard) -> GovernancePlan | None:
+        try:
+            return obj.plan
+        except GovernancePlan.DoesNotExist:
+            return None
+
+    @staticmethod
+    def resolve_verified_by(obj: Hazard) -> int | None:
+        return obj.verified_by_id
+
+    @staticmethod
+    def resolve_verified_by_name(obj: Hazard) -> str | None:
+        return str(obj.verified_by) if obj.verified_by_id else None
+
+    @staticmethod
+    def resolve_predecessors(obj: Hazard) -> list[int]:
+        return list(obj.predecessors.order_by("-reported_at").values_list("pk", flat=True))
+
+    @staticmethod
+    def resolve_photos(obj: Hazard) -> list[Attachment]:
+        return list(attachments_for(obj))
+
+    @staticmethod
+    def resolve_transitions(obj: Hazard) -> list[dict[str, Any]]:
+        return timeline(obj)
+
+    @staticmethod
+    def resolve_allowed_actions(obj: Hazard, context) -> list[str]:
+        request = (context or {}).get("request")
+        user = getattr(request, "auth", None)
+        return workflow.allowed_actions(user, obj) if user is not None else []
+
+
+def timeline(hazard: Hazard) -> list[dict[str, Any]]:
+    """The hazard's steps, oldest first, each with its photos: two queries however long."""
+    steps = list(hazard.transitions.select_related("actor"))
+    photos: dict[str, list[Attachment]] = {}
+    if steps:
+        for attachment in Attachment.objects.filter(
+            owner_model=owner_label(HazardTransition),
+            owner_id__in=[str(step.pk) for step in steps],
+            archived_at__isnull=True,
+        ).order_by("uploaded_at", "id"):
+            photos.setdefault(attachment.owner_id, []).append(attachment)
+    return [
+        {
+            "id": step.pk,
+            "action": step.action,
+            "action_display": str(workflow.ACTION_LABELS.get(step.action, step.action)),
+            "from_status": step.from_status,
+            "to_status": step.to_status,
+            "actor": step.actor_id,
+            "actor_name": str(step.actor) if step.actor_id else "",
+            "at": step.at,
+            "ip": step.ip,
+            "latitude": step.latitude,
+            "longitude": step.longitude,
+            "comment": step.comment,
+            "data": step.data or {},
+            "attachments": photos.get(str(step.pk), []),
+        }
+        for step in steps
+    ]
+
+
+class CriterionOut(Schema):
+    code: str
+    standard: str
+    field: str
+    text: str
+
+
+class CriterionList(Schema):
+    count: int
+    items: list[CriterionOut]
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent: str | None = Field(None, description="上级类别代码")
+    rank: int
+
+    @staticmethod
+    def resolve_parent(obj: HazardCategory) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+class CategoryList(Schema):
+    count: int
+    items: list[CategoryOut]
+
+
+# --- input ------------------------------------------------------------------------------------
+
+
+def _required(*names: str) -> ConfigDict:
+    """Documented as required in the OpenAPI schema; checked by the route after the scope check."""
+    return ConfigDict(json_schema_extra={"required": list(names)})
+
+
+class HazardIn(InputSchema):
+    """A newly found hazard. An enterprise user may leave ``enterprise`` out (his own)."""
+
+    enterprise: int | None = Field(None, description="企业ID；企业用户不填即为本企业")
+    place: str = Field(..., min_length=1, max_length=100, description="隐患部位")
+    category: str = Field(..., min_length=1, max_length=20, description="隐患类别代码（见 /hazard-categories/）")
+    description: str = Field(..., min_length=1, max_length=2000, description="隐患描述")
+    suggested_level: LevelValue = Field(HazardLevel.GENERAL, description="建议等级")
+    source: SourceValue | None = Field(None, description="来源；不填按上报人的角色确定")
+    latitude: float | None = Latitude
+    longitude: float | None = Longitude
+
+
+class PlanIn(InputSchema):
+    """治理方案 of a major hazard: every field is needed when the hazard is major."""
+
+    goal: str = Field("", max_length=2000, description="治理目标和任务")
+    measures: str = Field("", max_length=2000, description="采取的方法和措施")
+    funds_and_materials: str = Field("", max_length=2000, description="经费和物资落实")
+    people: str = Field("", max_length=2000, description="负责治理的机构和人员")
+    deadline: date | None = Field(None, description="治理时限")
+    interim_measures: str = Field("", max_length=2000, description="治理期间的安全措施和应急预案")
+
+
+class AssignIn(InputSchema):
+    model_config = _required("responsible", "deadline", "measures")
+
+    responsible: int | None = Field(None, description="整改责任人的用户ID（本企业人员）")
+    deadline: date | None = Field(None, description="整改期限（不早于今天）")
+    measures: str | None = Field(None, max_length=2000, description="整改措施")
+    level: LevelValue = Field(HazardLevel.GENERAL, description="认定等级；选了判定依据即为重大隐患")
+    criteria: list[str] = Field(default_factory=list, description="重大隐患判定依据编号（见 /criteria/）")
+    plan: PlanIn | None = Field(None, description="重大隐患须填写完整的治理方案")
+    expected_version: int | None = ExpectedVersion
+
+
+class RectifyForm(InputSchema):
+    model_config = _required("rectification")
+
+    rectification: str | None = Field(None, max_length=2000, description="整改情况")
+    cost: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2, description="整改资金（元）")
+    latitude: float | None = Latitude
+    longitude: float | None = Longitude
+    expected_version: int | None = ExpectedVersion
+
+
+class AcceptIn(InputSchema):
+    comment: str = Field("", max_length=2000, description="验收意见")
+    expected_version: int | None = ExpectedVersion
+
+
+class ReasonIn(InputSchema):
+    model_config = _required("reason")
+
+    reason: str | None = Field(None, max_length=200, description="原因")
+    expected_version: int | None = ExpectedVersion
+
+
+class CloseOnSpotForm(InputSchema):
+    model_config = _required("rectification")
+
+    rectification: str | None = Field(None, max_length=2000, description="整改情况")
+    latitude: float | None = Latitude
+    longitude: float | None = Longitude
+    expected_version: int | None = ExpectedVersion
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def check_required(payload: Schema, *names: str) -> dict[str, list[str]]:
+    return {name: [_(REQUIRED)] for name in names if getattr(payload, name) in (None, "")}
+
+
+def check_photos(photos, *, required: bool = False) -> dict[str, list[str]]:
+    """Photos are checked by content before anything is written: errors under ``photos``."""
+    photos = [p for p in (photos or []) if p]
+    messages: list[str] = []
+    if required and not photos:
+        messages.append(_("请上传整改后照片"))
+    if len(photos) > MAX_PHOTOS:
+        messages.append(_("最多上传 %(count)s 张照片") % {"count": MAX_PHOTOS})
+    for photo in photos:
+        try:
+            validate_upload(photo, kind="photo")
+        except ValidationError as exc:
+            messages.extend(f"{photo.name}：{message}" for message in exc.messages)
+    return {"photos": messages} if messages else {}
+
+
+def raise_errors(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def is_stale(exc: ValidationError) -> bool:
+    return not hasattr(exc, "error_dict") and any(error.code == "stale" for error in exc.error_list)
+
+
+def transition(request: HttpRequest, pk: str, call) -> Any:
+    """Run a service transition; a stale version is a 409, the fresh hazard is the answer."""
+    try:
+        call()
+    except ValidationError as exc:
+        if is_stale(exc):
+            message = exc.messages[0]
+            return error_response(request, 409, message, {"expected_version": [message]})
+        raise
+    return scoped_get(request, SERVED, pk)
+
+
+# --- routes -----------------------------------------------------------------------------------
+
+router = resource_router(HAZARD, out=HazardOut, item=HazardItem, mount=False)
+SERVED = router.api_resource.resource
+# Mounted before the hazard router, so that /hazards/report/ is not read as /hazards/{pk}/.
+report_router = Router(tags=["hazards"])
+criteria_router = Router(tags=["criteria"])
+categories_router = Router(tags=["hazard-categories"])
+
+WRITE = {200: HazardOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+CREATED = {201: HazardOut, 400: ErrorOut, 404: ErrorOut}
+
+
+def report(request: HttpRequest, data: HazardIn, photos=()) -> Status:
+    user = request.auth
+    if not may(user, Hazard, CREATE):
+        raise Http404
+    enterprise_id = data.enterprise
+    if enterprise_id is None and user.role in ENTERPRISE_ROLES:
+        enterprise_id = user.enterprise_id
+    errors: dict[str, list[str]] = {}
+    enterprise = None
+    if enterprise_id is None:
+        errors["enterprise"] = [_(REQUIRED)]
+    else:
+        enterprise = restrict(Enterprise.objects.all(), user, VIEW).filter(pk=enterprise_id).first()
+        if enterprise is None:
+            raise Enterprise.DoesNotExist  # missing and out of scope alike: 404
+    category = HazardCategory.objects.filter(code=data.category).first()
+    if category is None:
+        errors["category"] = [_("不存在：%(value)s") % {"value": data.category}]
+    errors.update(check_photos(photos))
+    raise_errors(errors)
+    hazard = services.hazard_report(
+        actor=user,
+        enterprise=enterprise,
+        place=data.place,
+        category=category,
+        description=data.description,
+        suggested_level=data.suggested_level,
+        source=data.source,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        photos=list(photos or []),
+    )
+    return Status(201, scoped_get(request, SERVED, hazard.pk))
+
+
+@router.post("/", response=CREATED, operation_id="hazards_create", url_name="hazards-list", summary="上报隐患")
+def report_json(request: HttpRequest, payload: HazardIn):
+    return report(request, payload)
+
+
+@report_router.post(
+    "/",
+    response=CREATED,
+    operation_id="hazards_report_with_photos",
+    url_name="hazards-report-photos",
+    summary="上报隐患（含现场照片，multipart）",
+)
+def report_multipart(request: HttpRequest, payload: Form[HazardIn], photos: File[list[UploadedFile]] = None):
+    return report(request, payload, photos or [])
+
+
+@router.post(
+    "/{pk}/assign/", response=WRITE, operation_id="hazards_assign", url_name="hazards-assign", summary="分派整改"
+)
+def assign(request: HttpRequest, pk: str, payload: AssignIn):
+    hazard = scoped_get(request, SERVED, pk)
+    errors = check_required(payload, "responsible", "deadline", "measures")
+    responsible = None
+    if payload.responsible is not None:
+        # Only the hazard's enterprise's people: anyone else's id reads as unknown.
+        responsible = User.objects.filter(pk=payload.responsible, enterprise_id=hazard.enterprise_id).first()
+        if responsible is None:
+            errors["responsible"] = [_("不存在：%(value)s") % {"value": payload.responsible}]
+    codes = list(dict.fromkeys(payload.criteria))
+    criteria = {c.code: c for c in MajorHazardCriterion.objects.filter(active=True, code__in=codes)}
+    unknown = [code for code in codes if code not in criteria]
+    if unknown:
+        errors["criteria"] = [_("不存在：%(value)s") % {"value": code} for code in unknown]
+    raise_errors(errors)
+    plan = payload.plan.model_dump() if payload.plan is not None else None
+    return transition(
+        request,
+        pk,
+        lambda: services.hazard_assign(
+            actor=request.auth,
+            hazard=hazard.pk,
+            responsible=responsible,
+            deadline=payload.deadline,
+            measures=payload.measures,
+            level=payload.level,
+            criteria=[criteria[code] for code in codes],
+            plan=plan,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@router.post(
+    "/{pk}/rectify/",
+    response=WRITE,
+    operation_id="hazards_rectify",
+    url_name="hazards-rectify",
+    summary="提交整改（含整改后照片，multipart）",
+)
+def rectify(request: HttpRequest, pk: str, payload: Form[RectifyForm], photos: File[list[UploadedFile]] = None):
+    hazard = scoped_get(request, SERVED, pk)
+    photos = photos or []
+    errors = check_required(payload, "rectification")
+    errors.update(check_photos(photos, required=True))
+    raise_errors(errors)
+    return transition(
+        request,
+        pk,
+        lambda: services.hazard_rectify(
+            actor=request.auth,
+            hazard=hazard.pk,
+            rectification=payload.rectification,
+            cost=payload.cost,
+            photos=photos,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@router.post(
+    "/{pk}/accept/", response=WRITE, operation_id="hazards_accept", url_name="hazards-accept", summary="验收销号"
+)
+def accept(request: HttpRequest, pk: str, payload: AcceptIn):
+    hazard = scoped_get(request, SERVED, pk)
+    return transition(
+        request,
+        pk,
+        lambda: services.hazard_accept(
+            actor=request.auth, hazard=hazard.pk, comment=payload.comment, expected_version=payload.expected_version
+        ),
+    )
+
+
+@router.post(
+    "/{pk}/return/", response=WRITE, operation_id="hazards_return", url_name="hazards-return", summary="退回整改"
+)
+def return_(request: HttpRequest, pk: str, payload: ReasonIn):
+    hazard = scoped_get(request, SERVED, pk)
+    raise_errors(check_required(payload, "reason"))
+    return transition(
+        request,
+        pk,
+        lambda: services.hazard_return(
+            actor=request.auth, hazard=hazard.pk, reason=payload.reason, expected_version=payload.expected_version
+        ),
+    )
+
+
+@router.post(
+    "/{pk}/close-on-spot/",
+    response=WRITE,
+    operation_id="hazards_close_on_spot",
+    url_name="hazards-close-on-spot",
+    summary="立查立改直接销号（含照片，multipart）",
+)
+def close_on_spot(
+    request: HttpRequest, pk: str, payload: Form[CloseOnSpotForm], photos: File[list[UploadedFile]] = None
+):
+    hazard = scoped_get(request, SERVED, pk)
+    photos = photos or []
+    errors = check_required(payload, "rectification")
+    errors.update(check_photos(photos, required=True))
+    raise_errors(errors)
+    return transition(
+        request,
+        pk,
+        lambda: services.hazard_close_on_spot(
+            actor=request.auth,
+            hazard=hazard.pk,
+            rectification=payload.rectification,
+            photos=photos,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            expected_version=payload.expected_version,
+        ),
+    )
+
+
+@router.post(
+    "/{pk}/cancel/", response=WRITE, operation_id="hazards_cancel", url_name="hazards-cancel", summary="撤销隐患"
+)
+def cancel(request: HttpRequest, pk: str, payload: ReasonIn):
+    hazard = scoped_get(request, SERVED, pk)
+    raise_errors(check_required(payload, "reason"))
+    return transition(
+        request,
+        pk,
+        lambda: services.hazard_cancel(
+            actor=request.auth, hazard=hazard.pk, reason=payload.reason, expected_version=payload.expected_version
+        ),
+    )
+
+
+@criteria_router.get(
+    "/",
+    response=CriterionList,
+    operation_id="criteria_list",
+    url_name="criteria-list",
+    summary="重大事故隐患判定标准（有效条目）",
+)
+def criteria_list(request: HttpRequest, field: str | None = None):
+    queryset = MajorHazardCriterion.objects.filter(active=True).order_by("code")
+    if field:
+        queryset = queryset.filter(field=field)
+    items = list(queryset)
+    return {"count": len(items), "items": items}
+
+
+@categories_router.get(
+    "/",
+    response=CategoryList,
+    operation_id="hazard_categories_list",
+    url_name="hazard-categories-list",
+    summary="隐患类别",
+)
+def categories_list(request: HttpRequest):
+    items = list(HazardCategory.objects.select_related("parent").order_by("rank", "code"))
+    return {"count": len(items), "items": items}
+
+
+api.add_router("/hazards/report/", report_router)
+api.add_router("/hazards/", router)
+api.add_router("/criteria/", criteria_router)
+api.add_router("/hazard-categories/", categories_router)

@@ -46,6 +46,20 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def allowed_sources(actor: User | None) -> set[str]:
+    """Sources a reporter may claim: the source decides who verifies (government findings are
+    re-checked by government), so nobody may pass his finding off as someone else's."""
+    if actor is None:
+        return {HazardSource.IOT, HazardSource.PUBLIC}
+    if actor.is_platform_admin:
+        return set(HazardSource.values)
+    if actor.role in ENTERPRISE_ROLES:
+        return {HazardSource.SELF_CHECK, HazardSource.MEETING}
+    if actor.role in AGENCY_ROLES:
+        return {HazardSource.AGENCY}
+    return {default_source(actor)}
+
+
 def default_source(actor: User | None) -> str:
     if actor is None:
         return HazardSource.IOT
@@ -133,8 +147,8 @@ def hazard_report(
     if suggested_level not in HazardLevel.values:
         errors["suggested_level"] = [_("等级无效")]
     source = source or default_source(actor)
-    if source not in HazardSource.values:
-        errors["source"] = [_("来源无效")]
+    if source not in allowed_sources(actor):
+        errors["source"] = [_("该来源与您的身份不符")]
     if errors:
         raise ValidationError(errors)
     _check_position({"latitude": latitude, "longitude": longitude})

@@ -90,8 +90,12 @@ def may(user, action: str, hazard) -> bool:
             return _is_government(user)
         return _is_enterprise_manager(user, hazard)
     if action == CLOSE_ON_SPOT:
-        return hazard.level == HazardLevel.GENERAL and (
-            _is_enterprise_manager(user, hazard) or (hazard.government_found and _is_government(user))
+        from anjian.hazards.services import policy_for
+
+        return (
+            hazard.level == HazardLevel.GENERAL
+            and policy_for(hazard.enterprise).allow_close_on_spot
+            and (_is_enterprise_manager(user, hazard) or (hazard.government_found and _is_government(user)))
         )
     if action == CANCEL:
         return _is_government(user)

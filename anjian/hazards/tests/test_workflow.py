@@ -259,3 +259,18 @@ def test_government_reporter_role_sets_source(world):
     assert services.default_source(dept) == HazardSource.DEPARTMENT
     assert services.default_source(world.grid_inspector_a) == HazardSource.PATROL
     assert services.default_source(None) == HazardSource.IOT
+
+
+def test_reporters_cannot_claim_another_source(world, people):
+    with pytest.raises(ValidationError) as exc:
+        report(world, world.grid_inspector_a, source=HazardSource.SELF_CHECK)
+    assert "source" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        report(world, people["worker"], source=HazardSource.PATROL)
+    assert report(world, people["worker"], source=HazardSource.MEETING).source == HazardSource.MEETING
+
+
+def test_close_on_spot_is_not_offered_when_the_policy_is_off(world, people):
+    hazard = report(world, people["safety"])
+    HazardPolicy.objects.create(enterprise=world.enterprise_a, allow_close_on_spot=False)
+    assert "close_on_spot" not in workflow.allowed_actions(people["safety"], hazard)

@@ -38,7 +38,7 @@ from pydantic import ConfigDict
 
 from anjian.core.api import InputSchema, api, error_response, resource_router, scoped_get
 from anjian.core.api_auth import ErrorOut
-from anjian.core.attachments import attachments_for, owner_label, validate_upload
+from anjian.core.attachments import attachments_for, validate_upload
 from anjian.core.models import Attachment, User
 from anjian.core.roles import ENTERPRISE_ROLES
 from anjian.core.scoping import CREATE, VIEW, may, restrict
@@ -50,10 +50,10 @@ from anjian.hazards.models import (
     HazardCategory,
     HazardLevel,
     HazardSource,
-    HazardTransition,
     MajorHazardCriterion,
 )
 from anjian.hazards.registry import HAZARD
+from anjian.hazards.timeline import load_timeline, may_see_reporter
 
 MAX_PHOTOS = 9
 REQUIRED = "此字段为必填项"  # the core API's message for a missing field (already translated)
@@ -197,6 +197,10 @@ class HazardItem(Schema):
         return str(obj.responsible) if obj.responsible_id else None
 
 
+def _request_user(context) -> User | None:
+    return getattr((context or {}).get("request"), "auth", None)
+
+
 class HazardOut(HazardItem):
     """One hazard with its whole history (留痕)."""
 
@@ -257,27 +261,23 @@ class HazardOut(HazardItem):
         return list(attachments_for(obj))
 
     @staticmethod
-    def resolve_transitions(obj: Hazard) -> list[dict[str, Any]]:
-        return timeline(obj)
+    def resolve_transitions(obj: Hazard, context) -> list[dict[str, Any]]:
+        return timeline(obj, _request_user(context))
+
+    @staticmethod
+    def resolve_reporter_name(obj: Hazard, context) -> str:
+        return obj.reporter_name if may_see_reporter(_request_user(context), obj) else ""
 
     @staticmethod
     def resolve_allowed_actions(obj: Hazard, context) -> list[str]:
-        request = (context or {}).get("request")
-        user = getattr(request, "auth", None)
+        user = _request_user(context)
         return workflow.allowed_actions(user, obj) if user is not None else []
 
 
-def timeline(hazard: Hazard) -> list[dict[str, Any]]:
+def timeline(hazard: Hazard, user: User | None) -> list[dict[str, Any]]:
     """The hazard's steps, oldest first, each with its photos: two queries however long."""
-    steps = list(hazard.transitions.select_related("actor"))
-    photos: dict[str, list[Attachment]] = {}
-    if steps:
-        for attachment in Attachment.objects.filter(
-            owner_model=owner_label(HazardTransition),
-            owner_id__in=[str(step.pk) for step in steps],
-            archived_at__isnull=True,
-        ).order_by("uploaded_at", "id"):
-            photos.setdefault(attachment.owner_id, []).append(attachment)
+    loaded = load_timeline(hazard)
+    secret = not may_see_reporter(user, hazard)
     return [
         {
             "id": step.pk,
@@ -288,14 +288,14 @@ def timeline(hazard: Hazard) -> list[dict[str, Any]]:
             "actor": step.actor_id,
             "actor_name": str(step.actor) if step.actor_id else "",
             "at": step.at,
-            "ip": step.ip,
+            "ip": None if secret and step.action == workflow.REPORT else step.ip,
             "latitude": step.latitude,
             "longitude": step.longitude,
             "comment": step.comment,
             "data": step.data or {},
-            "attachments": photos.get(str(step.pk), []),
+            "attachments": loaded.photos_of(step),
         }
-        for step in steps
+        for step in loaded.steps
     ]
 
 

@@ -6,7 +6,6 @@ Views are doors: they parse, call ``anjian.hazards.services`` and render. Every 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core import audit
-from anjian.core.attachments import owner_label
 from anjian.core.models import Attachment, User
 from anjian.core.roles import ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
@@ -48,6 +46,7 @@ from anjian.hazards.models import (
     HazardTransition,
 )
 from anjian.hazards.registry import HAZARD, VIEWS
+from anjian.hazards.timeline import load_timeline, may_see_reporter
 
 ENTERPRISE_SEARCH_LIMIT = 20
 PUBLIC_SALT = "public-report"
@@ -209,11 +208,6 @@ def _step_details(t: HazardTransition) -> list[tuple[str, str]]:
     return [(k, v) for k, v in rows if v not in (None, "")]
 
 
-def _hide_reporter(user: User, hazard: Hazard) -> bool:
-    """A member of the public who reports an enterprise stays unknown to it (举报人保密)."""
-    return hazard.source == HazardSource.PUBLIC and user.role in ENTERPRISE_ROLES
-
-
 def next_step(hazard: Hazard) -> str:
     """Who must do what now, in one sentence."""
     if hazard.status == HazardStatus.REPORTED:
@@ -238,23 +232,10 @@ def next_step(hazard: Hazard) -> str:
 
 def detail_context(user: User, hazard: Hazard) -> dict[str, Any]:
     """Everything the hazard page shows beyond the generic detail view, in a fixed number of queries."""
-    transitions = list(hazard.transitions.select_related("actor").order_by("at", "id"))
-    hazard_label, step_label = owner_label(Hazard), owner_label(HazardTransition)
-    attachments = list(
-        Attachment.objects.filter(archived_at__isnull=True)
-        .filter(
-            Q(owner_model=hazard_label, owner_id=str(hazard.pk))
-            | Q(owner_model=step_label, owner_id__in=[str(t.pk) for t in transitions])
-        )
-        .select_related("uploaded_by")
-        .order_by("uploaded_at", "id")
-    )
-    before = [a for a in attachments if a.owner_model == hazard_label]
-    by_step: dict[str, list[Attachment]] = defaultdict(list)
-    for a in attachments:
-        if a.owner_model == step_label:
-            by_step[a.owner_id].append(a)
-    hide = _hide_reporter(user, hazard)
+    timeline = load_timeline(hazard)
+    transitions = timeline.steps
+    before = timeline.report_photos
+    hide = not may_see_reporter(user, hazard)
     steps = []
     for t in transitions:
         anonymous = hide and t.action == workflow.REPORT
@@ -275,7 +256,7 @@ def detail_context(user: User, hazard: Hazard) -> dict[str, Any]:
                     for s in (t.from_status, t.to_status)
                     if s
                 ),
-                photos=by_step.get(str(t.pk), []),
+                photos=timeline.photos_of(t),
                 details=_step_details(t),
             )
         )

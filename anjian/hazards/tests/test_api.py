@@ -574,3 +574,22 @@ def test_transition_rows_are_the_only_history(world, people):
     """Nothing in the API deletes: every step is a row, the hazard stays."""
     hazard = closed(world, people)
     assert HazardTransition.objects.filter(hazard=hazard).count() == 4
+
+
+def test_a_public_reporter_stays_unknown_to_the_enterprise(as_user, world, people):
+    hazard = services.hazard_report(
+        actor=None,
+        enterprise=world.enterprise_a,
+        place="后门",
+        category=HazardCategory.objects.get(code="S03"),
+        description="消防通道堆放货物",
+        source=HazardSource.PUBLIC,
+        reporter_name="李先生 13800001111",
+    )
+    HazardTransition.objects.filter(hazard=hazard).update(ip="10.1.2.3")
+    seen_by_enterprise = as_user(people["safety"]).get(url(hazard)).json()
+    assert seen_by_enterprise["reporter_name"] == ""
+    assert seen_by_enterprise["transitions"][0]["ip"] is None
+    seen_by_town = as_user(world.town_admin_a).get(url(hazard)).json()
+    assert seen_by_town["reporter_name"] == "李先生 13800001111"
+    assert seen_by_town["transitions"][0]["ip"] == "10.1.2.3"

@@ -560,10 +560,26 @@ class RegionDetailOut(RegionOut):
     boundary: dict[str, Any] | None = Field(None, description="GeoJSON 几何（若已导入）")
 
 
+files_router = Router(tags=["attachments"])
+
+
+@files_router.get(
+    "/{pk}/",
+    response={404: ErrorOut},
+    url_name="attachment-file",
+    summary="下载附件（照片、文件），仅限可查看其所属记录的用户",
+)
+def attachment_file(request: HttpRequest, pk: int, download: bool = False) -> HttpResponse:
+    from anjian.core.attachments import attachment_response
+
+    return attachment_response(pk, request.auth, download=download)
+
+
 def _mount_core() -> None:
     from anjian.core.registry_entries import REGION
 
     api.add_router("/auth/", auth_router)
+    api.add_router("/attachments/", files_router)
     resource_router(
         REGION,
         out=RegionDetailOut,

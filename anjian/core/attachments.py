@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -452,15 +452,21 @@ def attachment_box(
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """Serve a file to a user who may see its owner; 404 otherwise (same as missing)."""
-    attachment = get_object_or_404(Attachment, pk=pk)
-    if scoped_owner(attachment.owner_model, attachment.owner_id, request.user, VIEW) is None:
+    return attachment_response(pk, request.user, download=bool(request.GET.get("download")))
+
+
+def attachment_response(pk, user, *, download: bool = False) -> FileResponse:
+    """The file of attachment ``pk`` for ``user`` (pages and the API alike); Http404 when it is
+    missing or its owner is out of the user's scope."""
+    attachment = Attachment.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if attachment is None or scoped_owner(attachment.owner_model, attachment.owner_id, user, VIEW) is None:
         raise Http404
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
     file_type = FILE_TYPES.get(attachment.content_type)
-    inline = file_type is not None and file_type.inline and not request.GET.get("download")
+    inline = file_type is not None and file_type.inline and not download
     content_type = attachment.content_type
     if content_type.startswith("text/"):
         content_type += "; charset=utf-8"

@@ -86,7 +86,7 @@ class AttachmentOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Attachment) -> str:
-        return reverse("core:attachment-download", args=[obj.pk])
+        return reverse("api:attachment-file", args=[obj.pk])
 
 
 class TransitionOut(Schema):

@@ -371,3 +371,19 @@ def test_component_lists_photos_and_files(rf, world):
     box = attachment_box(world.enterprise_a, world.employee_a)
     html = render_to_string("components/attachments.html", {"box": box}, request)
     assert "attachment-upload" not in html and "报告.pdf" in html
+
+
+def test_api_download_is_scoped(client, world, photo):
+    from anjian.core.api_auth import api_token_create
+
+    def get(user, pk=photo.pk):
+        _token, key = api_token_create(user=user)
+        return client.get(reverse("api:attachment-file", args=[pk]), HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    response = get(world.town_admin_a)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    for outsider in (world.town_admin_b, world.enterprise_admin_b):
+        response = get(outsider)
+        assert response.status_code == 404 and response.json() == {"detail": "未找到"}
+    assert get(world.platform_admin, photo.pk + 1000).status_code == 404
+    assert client.get(reverse("api:attachment-file", args=[photo.pk])).status_code == 401

@@ -80,6 +80,12 @@ def main() -> None:
         started = time.perf_counter()
         call_command("demo", enterprises=args.enterprises, verbosity=0)
         print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+    from anjian.hazards.demo import ensure_hazards
+
+    started = time.perf_counter()
+    added = ensure_hazards(log=lambda line: print(line, flush=True))  # a data set built before hazards existed
+    if added:
+        print(f"  {added} hazards added in {time.perf_counter() - started:.0f} s", flush=True)
     _analyze()
 
     from bench.scenarios import SCENARIOS

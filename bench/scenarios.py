@@ -162,6 +162,128 @@ class ApiEnterpriseList(Scenario):
         )
 
 
+# --- Hazards (issue 4) -------------------------------------------------------------------------
+
+OPEN_STATUSES_SQL = "('reported', 'assigned', 'submitted')"
+HAZARD_LIST_COLUMNS = """
+    h.id, h.enterprise_id, h.place, h.category_id, h.level, h.source, h.status, h.reported_at, h.responsible_id,
+    h.deadline, h.priority, e.id, e.name, c.id, c.name, u.id, u.display_name
+    FROM hazards_hazard h
+    JOIN enterprises_enterprise e ON e.id = h.enterprise_id
+    JOIN hazards_hazardcategory c ON c.id = h.category_id
+    LEFT JOIN core_user u ON u.id = h.responsible_id
+"""
+
+
+def _require_hazards() -> None:
+    from anjian.hazards.models import Hazard
+
+    assert Hazard.objects.exists(), "no hazards: run `python -m bench` (it adds them) or `manage.py demo`"
+
+
+@dataclass
+class HazardOpenList(Scenario):
+    """The first page of a government user's open hazards (/hazards/?view=open), 一线三排 order;
+    baseline: the count and the page's rows with their joins."""
+
+    role: str = "district_admin"
+    region_code: str = "320585"
+
+    def setup(self) -> None:
+        _require_hazards()
+        self.user = user_with(self.role, self.region_code, f"bench_{self.role}_{self.region_code}")
+        self.client.force_login(self.user)
+        self.url = "/hazards/?view=open"
+        self.where = f"h.region_id LIKE %s AND h.status IN {OPEN_STATUSES_SQL}"
+        self.params = [self.region_code + "%"]
+        response = self.client.get(self.url)
+        assert response.status_code == 200, response.status_code
+        rows = self.rows()
+        assert rows and all(f'href="/hazards/{row[0]}/"' in response.content.decode() for row in rows[:5])
+
+    def rows(self) -> list:
+        return raw(
+            f"SELECT {HAZARD_LIST_COLUMNS} WHERE {self.where} ORDER BY h.priority DESC, h.id DESC LIMIT {PAGE}",
+            self.params,
+        )
+
+    def run(self) -> None:
+        self.client.get(self.url)
+
+    def baseline(self) -> None:
+        raw(f"SELECT COUNT(*) FROM hazards_hazard h WHERE {self.where}", self.params)
+        self.rows()
+
+
+@dataclass
+class HazardStatsPage(Scenario):
+    """The statistics page (/hazards/stats/: last twelve months, by town); baseline: the same
+    aggregates in raw SQL — the tiles' two counts, the town GROUP BY with the month series, and the
+    towns' names."""
+
+    role: str = "district_admin"
+    region_code: str = "320585"
+
+    def setup(self) -> None:
+        import datetime as dt
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        from anjian.hazards import selectors
+        from anjian.hazards.stats_views import default_period
+
+        _require_hazards()
+        self.user = user_with(self.role, self.region_code, f"bench_{self.role}_{self.region_code}")
+        self.client.force_login(self.user)
+        self.url = "/hazards/stats/"
+        assert self.client.get(self.url).status_code == 200
+        start, end = default_period(timezone.localdate())
+        day = selectors._day_start
+        self.months = [(day(m), day(selectors._next_month(m))) for m in selectors.months_between(start, end)]
+        self.month_start = selectors.month_start()
+        self.period = [day(start), day(end + dt.timedelta(days=1))]
+        self.tz = settings.TIME_ZONE
+        overview = selectors.hazard_overview(self.user, period_from=start, period_to=end)
+        grouped = self.grouped()
+        assert [(r[0], r[1], r[2]) for r in grouped] == [(t.key, t.found, t.closed) for t in overview.towns]
+
+    def grouped(self) -> list:
+        closed, is_open = "status = 'closed'", f"status IN {OPEN_STATUSES_SQL}"
+        months = []
+        for lower, upper in self.months:
+            window = f"reported_at >= '{lower.isoformat()}' AND reported_at < '{upper.isoformat()}'"
+            months += [f"COUNT(id) FILTER (WHERE {window})", f"COUNT(id) FILTER (WHERE {window} AND {closed})"]
+        return raw(
+            f"SELECT substring(region_id, 1, 9) AS town, COUNT(*), COUNT(id) FILTER (WHERE {closed}),"
+            f" COUNT(id) FILTER (WHERE {is_open}), COUNT(id) FILTER (WHERE {is_open} AND overdue),"
+            f" COUNT(id) FILTER (WHERE {is_open} AND level = 'major'), COUNT(id) FILTER (WHERE repeated),"
+            f" COUNT(id) FILTER (WHERE {closed} AND (deadline IS NULL"
+            f" OR (closed_at AT TIME ZONE %s)::date <= deadline)),"
+            f" SUM(closed_at - reported_at) FILTER (WHERE {closed}), {', '.join(months)}"
+            " FROM hazards_hazard WHERE region_id LIKE %s AND status <> 'cancelled'"
+            " AND reported_at >= %s AND reported_at < %s GROUP BY 1 ORDER BY 1",
+            [self.tz, self.region_code + "%", *self.period],
+        )
+
+    def run(self) -> None:
+        self.client.get(self.url)
+
+    def baseline(self) -> None:
+        prefix = self.region_code + "%"
+        raw(
+            "SELECT COUNT(*), COUNT(id) FILTER (WHERE overdue), COUNT(id) FILTER (WHERE level = 'major')"
+            f" FROM hazards_hazard WHERE region_id LIKE %s AND status IN {OPEN_STATUSES_SQL}",
+            [prefix],
+        )
+        raw(
+            "SELECT COUNT(*) FROM hazards_hazard WHERE region_id LIKE %s AND status = 'closed' AND closed_at >= %s",
+            [prefix, self.month_start],
+        )
+        towns = [row[0] for row in self.grouped()]
+        raw("SELECT code, name FROM core_region WHERE code = ANY(%s)", [towns])
+
+
 SCENARIOS: list[Scenario] = [
     ArchiveList(name="archive list · district, industry=C"),
     ArchiveList(
@@ -176,4 +298,7 @@ SCENARIOS: list[Scenario] = [
     EnterpriseDetail(name="enterprise detail page"),
     TokenLogin(name="token login (POST /api/v1/auth/token/)"),
     ApiEnterpriseList(name="API enterprise list · district, industry=C"),
+    HazardOpenList(name="hazard list · district, open"),
+    HazardOpenList(name="hazard list · town, open", role="town_admin", region_code="320585100"),
+    HazardStatsPage(name="hazard statistics page · district"),
 ]

@@ -1,13 +1,15 @@
 from django.urls import path
 
 from anjian.core.views import resource_urls
-from anjian.hazards import views, workflow
+from anjian.hazards import ledger, stats_views, views, workflow
 from anjian.hazards.registry import HAZARD
 
 app_name = "hazards"
 
 urlpatterns = [
     # Before the resource's "<pk>/" so these words are not read as ids.
+    path("stats/", stats_views.hazard_stats, name="hazard-stats"),
+    path("ledger/<int:enterprise_id>/", ledger.hazard_ledger, name="hazard-ledger"),
     path("report/", views.report, name="report"),
     path("report/enterprise/<int:pk>/", views.report, name="report-enterprise"),
     path("report/enterprises/", views.enterprise_options, name="report-enterprises"),

@@ -251,3 +251,29 @@ def test_excel_export_by_enterprise_has_no_total(client, world, hazards):
     response = client.get(URL, {**PERIOD, "tab": "enterprise", "export": "xlsx"})
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == [world.enterprise_a.name, world.enterprise_b.name]
+
+
+def test_department_officer_sees_his_sector(client, world, hazards):
+    from anjian.core.roles import Role
+    from anjian.core.tests.factories import DepartmentFactory, government_user
+    from anjian.enterprises.tests.factories import IndustryFactory
+
+    world.enterprise_b.industry = IndustryFactory(code="C26", name="化学原料和化学制品制造业")
+    world.enterprise_b.save()
+    chemicals = DepartmentFactory(code="chem", name="化工监管科", industry_prefixes=["C26"])
+    officer = government_user(Role.DEPARTMENT_OFFICER, world.regions["district"], department=chemicals)
+    assert [(r.label, r.found) for r in stats(officer)] == [("沙溪镇", 1)]
+    client.force_login(officer)
+    page = client.get(URL, {**PERIOD, "tab": "enterprise"}).content.decode()
+    assert world.enterprise_b.name in page and world.enterprise_a.name not in page
+
+
+@pytest.mark.parametrize("start", [FROM, dt.date(2019, 1, 1)])  # one pass; more months than MONTHS_PER_PASS
+def test_overview_month_series(world, hazards, start):
+    overview = selectors.hazard_overview(world.district_admin, period_from=start, period_to=TO)
+    months = selectors.months_between(start, TO)
+    assert [m for m, _found, _closed in overview.months] == months
+    series = {f"{m:%Y-%m}": (found, closed) for m, found, closed in overview.months}
+    assert series["2021-03"] == (3, 2) and series["2021-04"] == (3, 1)
+    assert sum(found for _m, found, _c in overview.months) == sum(row.found for row in overview.towns)
+    assert [(r.key, r.found) for r in overview.towns] == [("320585100", 5 + (start < FROM)), ("320585101", 1)]

@@ -107,6 +107,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Short OLTP queries: the JIT compiler costs more than it saves; aggregates want sort memory.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "PG_OPTIONS", "-c jit=off -c work_mem=32MB"
+    )
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"])
     DATABASE_ROUTERS = ["anjian.core.dbrouter.ReplicaRouter"]

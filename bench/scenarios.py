@@ -89,7 +89,7 @@ class EnterpriseDetail(Scenario):
 
         self.user = user_with("district_admin", "320585", "bench_district_admin_320585")
         self.client.force_login(self.user)
-        self.enterprise = Enterprise.objects.filter(region_id__startswith="320585").order_by("id").first()
+        self.enterprise = Enterprise.objects.filter(region__code__startswith="320585").order_by("id").first()
         self.url = f"/enterprises/{self.enterprise.pk}/"
         assert self.client.get(self.url).status_code == 200
 

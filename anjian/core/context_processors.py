@@ -23,6 +23,7 @@ def navigation(request) -> dict:
 
         if user.role != Role.PENDING and may(user, Hazard, VIEW):
             items.append((_("隐患排查"), reverse("hazards:hazards-list")))
+            items.append((_("隐患统计"), reverse("hazards:hazard-stats")))
         if user.is_platform_admin or user.is_government:
             items.append((_("行政区划"), reverse("core:regions-list")))
         if may(user, User, VIEW):

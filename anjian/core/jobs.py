@@ -32,6 +32,7 @@ periodic_task = db_periodic_task
 
 __all__ = [
     "HUEY",
+    "zoned_crontab",
     "autodiscover",
     "crontab",
     "enqueue_on_commit",
@@ -84,7 +85,32 @@ def purge_expired_tokens(*, now: dt.datetime | None = None) -> dict[str, int]:
     return purged
 
 
-@periodic_task(crontab(hour="3", minute="17"))
+def zoned_crontab(
+    hour: int, minute: int, *, utc: bool | None = None, local_zone: dt.tzinfo | None = None
+) -> Callable[[dt.datetime], bool]:
+    """A huey schedule check for ``hour:minute`` every day in settings.TIME_ZONE.
+
+    huey tests a crontab against a naive timestamp: UTC when the queue has ``utc=True`` (its
+    default), else the consumer machine's local time. A bare ``crontab(hour=0)`` would so fire at
+    08:00 in Shanghai; this converts the timestamp to the platform's zone first. ``utc`` and
+    ``local_zone`` are for tests (default: the queue's setting, the machine's zone)."""
+    rule = crontab(minute=str(minute), hour=str(hour))
+
+    def check(timestamp: dt.datetime) -> bool:
+        in_utc = HUEY.utc if utc is None else utc
+        if timestamp.tzinfo is None:
+            if in_utc:
+                timestamp = timestamp.replace(tzinfo=dt.UTC)
+            elif local_zone is not None:
+                timestamp = timestamp.replace(tzinfo=local_zone)
+            else:
+                timestamp = timestamp.astimezone()  # naive = this machine's local time
+        return rule(timestamp.astimezone(timezone.get_default_timezone()).replace(tzinfo=None))
+
+    return check
+
+
+@periodic_task(zoned_crontab(3, 17))
 def housekeeping() -> dict[str, int]:
     """Nightly: remove expired credentials. Never touches evidence (records, files, audit)."""
     return purge_expired_tokens()

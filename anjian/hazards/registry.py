@@ -17,6 +17,7 @@ from anjian.enterprises.registry import ENTERPRISE
 from anjian.hazards import workflow
 from anjian.hazards.models import (
     OPEN_STATUSES,
+    EscalationLevel,
     Hazard,
     HazardCategory,
     HazardLevel,
@@ -109,6 +110,12 @@ HAZARD = registry.register(
             Filter("source", _("来源"), "source", choices=lambda user: HazardSource.choices),
             Filter("status", _("状态"), "status", choices=lambda user: HazardStatus.choices),
             Filter("repeated", _("反复出现"), "repeated", kind="boolean", choices=lambda user: YES_NO),
+            Filter(
+                "escalation",
+                _("升级至"),
+                "escalation_level__gte",
+                choices=lambda user: [(str(v), label) for v, label in EscalationLevel.choices if v],
+            ),
             Filter("deadline_from", _("期限起"), "deadline__gte", kind="date"),
             Filter("deadline_to", _("期限止"), "deadline__lte", kind="date"),
         ],
@@ -151,6 +158,7 @@ register_scope(HazardTransition, ScopeSpec(enterprise="hazard__enterprise", regi
 # The enterprise page offers to report a hazard there, and government its public-report QR code.
 ENTERPRISE.detail_actions += [
     (_("上报隐患"), "hazards:report-enterprise", lambda user, enterprise: True),
+    (_("隐患台账"), "hazards:hazard-ledger", lambda user, enterprise: True),
     (
         _("举报二维码"),
         "hazards:public-report-qr",

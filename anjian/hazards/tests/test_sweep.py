@@ -11,11 +11,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from anjian.core.jobs import zoned_crontab
 from anjian.core.models import Notification
 from anjian.core.roles import Role
 from anjian.enterprises.tests.factories import enterprise_user
 from anjian.hazards import priority, services, sweep, workflow
-from anjian.hazards.jobs import SWEEP_AT, hazard_sweep_daily, zoned_crontab
+from anjian.hazards.jobs import SWEEP_AT, hazard_sweep_daily
 from anjian.hazards.models import (
     EscalationLevel,
     EscalationStep,

@@ -43,14 +43,16 @@ def _cell(value):
     return str(value)
 
 
-def export_rows(queryset, columns: list[Column]) -> Iterable[list]:
+def export_rows(queryset, columns: list[Column], labels: dict[str, dict] | None = None) -> Iterable[list]:
     for obj in queryset[:EXPORT_ROW_LIMIT]:
-        yield [_cell(column_value(obj, c)) for c in columns]
+        yield [_cell(column_value(obj, c, labels)) for c in columns]
 
 
 def xlsx_response(resource: Resource, queryset) -> HttpResponse:
     headers = [str(c.label) for c in resource.columns]
-    data = workbook_bytes(str(resource.verbose_name_plural), headers, export_rows(queryset, resource.columns))
+    data = workbook_bytes(
+        str(resource.verbose_name_plural), headers, export_rows(queryset, resource.columns, resource.choice_labels())
+    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{resource.slug}-{stamp}.xlsx"'

@@ -71,7 +71,9 @@ def scoped_list(resource: Resource, user, params: QueryDict | dict) -> tuple[Que
     return apply(resource, restrict(resource.base_queryset(), user, VIEW), query), query
 
 
-def column_value(obj, column) -> object:
+def column_value(obj, column, labels: dict[str, dict] | None = None) -> object:
+    """A cell's value: the column's function, else the attribute path; a field with choices shows
+    its label (``labels`` from ``Resource.choice_labels()``, built once per page)."""
     if column.value is not None:
         return column.value(obj)
     value = obj
@@ -79,4 +81,6 @@ def column_value(obj, column) -> object:
         value = getattr(value, part, None)
         if value is None:
             return ""
+    if labels and column.name in labels:
+        return labels[column.name].get(value, value)
     return value

@@ -103,6 +103,21 @@ class Resource:
             names.update(column.fields if column.fields is not None else (column.name,))
         return sorted(names - {"pk"}) + [self.model._meta.pk.name]
 
+    def choice_labels(self) -> dict[str, dict]:
+        """``{column: {value: label}}`` for columns showing a field with choices, in the active
+        language; built once per page instead of a ``get_FOO_display()`` call per cell."""
+        labels = {}
+        for column in self.columns:
+            if column.value is not None or "__" in column.name:
+                continue
+            try:
+                field = self.model._meta.get_field(column.name)
+            except Exception:  # a computed column
+                continue
+            if field.choices:
+                labels[column.name] = {value: str(label) for value, label in field.flatchoices}
+        return labels
+
     def list_relations(self) -> list[str]:
         """The relations ``list_fields`` traverse, for ``select_related`` on list pages."""
         paths = {field.rsplit("__", 1)[0] for field in self.list_fields() if "__" in field}

@@ -40,7 +40,7 @@ REGION = registry.register(
         columns=[
             Column("code", _("区划代码"), sort="code", link=True),
             Column("name", _("名称"), sort="name", link=True),
-            Column("level", _("层级"), sort="level", value=lambda r: r.get_level_display()),
+            Column("level", _("层级"), sort="level"),
             Column("parent__name", _("上级")),
         ],
         filters=[
@@ -142,7 +142,7 @@ USER = registry.register(
         columns=[
             Column("username", _("用户名"), sort="username", link=True),
             Column("display_name", _("姓名"), sort="display_name", link=True),
-            Column("role", _("角色"), sort="role", value=lambda u: u.get_role_display()),
+            Column("role", _("角色"), sort="role"),
             Column(
                 "placement",
                 _("区划 / 企业 / 机构"),

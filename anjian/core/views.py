@@ -60,8 +60,9 @@ class ResourceListView(ResourceView):
             return xlsx_response(resource, queryset)
         page = Paginator(queryset, resource.page_size).get_page(request.GET.get("page"))
         detail = resource.url_name("detail")
+        labels = resource.choice_labels()
         rows = [
-            (reverse(detail, args=[obj.pk]), [(c, column_value(obj, c)) for c in resource.columns])
+            (reverse(detail, args=[obj.pk]), [(c, column_value(obj, c, labels)) for c in resource.columns])
             for obj in page.object_list
         ]
         params = request.GET.copy()

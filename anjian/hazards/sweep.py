@@ -338,7 +338,8 @@ class _Inbox:
             self._add(user_id, level, per_area[area])
         unheard = set(per_area) - set(officers.values_list("region_id", flat=True))
         if unheard:
-            logger.warning("no active %s for areas %s", role, sorted(unheard))
+            listed = sorted(unheard)
+            logger.warning("no active %s for %d areas, e.g. %s", role, len(listed), ", ".join(listed[:5]))
 
     def send(self) -> int:
         if not self.counts:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import lru_cache
 
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from anjian.core.validators import mask_phone
@@ -15,14 +17,22 @@ from anjian.core.validators import mask_phone
 register = template.Library()
 
 
+@lru_cache(maxsize=512)
+def _escaped_options(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Choices with value and label escaped once; filter panels show the same lists again and again."""
+    return tuple((str(conditional_escape(value)), str(conditional_escape(label))) for value, label in choices)
+
+
 @register.simple_tag
 def select_options(choices: Iterable[tuple[object, object]], selected: Iterable[str]):
     """``<option>`` elements for a filter select, the selected ones marked (long lists render fast)."""
-    chosen = {str(value) for value in selected}
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, " selected" if str(value) in chosen else "", label) for value, label in choices),
+    chosen = {str(conditional_escape(value)) for value in selected}
+    key = tuple((str(value), str(label)) for value, label in choices)
+    return mark_safe(
+        "".join(
+            f'<option value="{value}"{" selected" if value in chosen else ""}>{label}</option>'
+            for value, label in _escaped_options(key)
+        )
     )
 
 

@@ -169,7 +169,7 @@ class Hazard(models.Model):
 
     class Meta:
         verbose_name = _("隐患")
-        verbose_name_plural = _("隐患")
+        verbose_name_plural = _("隐患清单")
         ordering = ["-priority", "-id"]
         indexes = [
             models.Index(fields=["enterprise", "status", "-priority"], name="hazard_enterprise_status"),

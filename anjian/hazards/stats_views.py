@@ -194,7 +194,7 @@ def _xlsx(tab: str, period_from, period_to, rows: list[selectors.StatRow]) -> Ht
     if tab != "enterprise":
         total = selectors.total_row(rows, _("合计"))
         lines.append([total.label] + [getattr(total, name) for name, _label in COLUMNS])
-    title = f"{_('隐患统计')}{TABS[tab]}"
+    title = f"{_('隐患统计')} · {TABS[tab]}"
     data = workbook_bytes(title, headers, lines)
     response = HttpResponse(data, content_type=XLSX)
     stamp = f"{period_from:%Y%m%d}-{period_to:%Y%m%d}"

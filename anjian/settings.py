@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "anjian.enterprises",
     "anjian.agencies",
     "anjian.hazards",
+    "anjian.inspections",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("core/", include("anjian.core.urls")),
     path("enterprises/", include("anjian.enterprises.urls")),
     path("hazards/", include("anjian.hazards.urls")),
+    path("inspections/", include("anjian.inspections.urls")),
     path("api/v1/", include("anjian.core.api")),
 ]
 

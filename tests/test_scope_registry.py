@@ -60,9 +60,36 @@ def in_scope_object(resource, world):
         from anjian.hazards.tests.factories import HazardFactory
 
         return HazardFactory(enterprise=world.enterprise_a)
+    from anjian.inspections.models import ChecklistTemplate, Inspection, MonthlyReport
+
+    if model is ChecklistTemplate:
+        from anjian.inspections import services
+
+        return services.checklist_create(actor=world.enterprise_admin_a, name="本厂日检", items=[{"text": "通道畅通"}])
+    if model is Inspection:
+        from anjian.inspections.tests.factories import make_checklist
+
+        return services_start(world, make_checklist())
+    if model is MonthlyReport:
+        from django.utils import timezone
+
+        from anjian.inspections import services
+
+        return services.monthly_report_submit(
+            actor=world.enterprise_admin_a,
+            enterprise=world.enterprise_a,
+            month=timezone.localdate(),
+            data={"passages": "通道畅通"},
+        )
     factory = getattr(resource, "test_factory", None)
     assert factory is not None, f"{resource.slug}: give the resource a test_factory(world) for the scope test"
     return factory(world)
+
+
+def services_start(world, template):
+    from anjian.inspections import services
+
+    return services.inspection_start(actor=world.enterprise_admin_a, enterprise=world.enterprise_a, template=template)
 
 
 def test_every_object_route_is_covered():

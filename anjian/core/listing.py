@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 
 from anjian.core.registry import Resource
@@ -55,7 +55,11 @@ def apply(resource: Resource, queryset: QuerySet, query: ListQuery) -> QuerySet:
         else:
             queryset = queryset.filter(**{flt.lookup: values[0]})
     if query.q:
-        queryset = queryset.filter(resource.search_condition(query.q))
+        condition = resource.search_condition(query.q)
+        if resource.search_spans_many():
+            # A subquery keeps one row per record however many related rows match.
+            condition = Q(pk__in=resource.model._default_manager.filter(condition).values("pk"))
+        queryset = queryset.filter(condition)
     if query.sort:
         column = resource.sort_options()[query.sort.lstrip("-")]
         descending = query.sort.startswith("-")

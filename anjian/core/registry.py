@@ -90,6 +90,22 @@ class Resource:
             qs = qs.prefetch_related(*self.prefetch_related)
         return qs
 
+    def search_spans_many(self) -> bool:
+        """Whether a search path crosses a one-to-many or many-to-many relation (rows would repeat)."""
+        for path in self.search_fields:
+            model = self.model
+            for part in path.split("__")[:-1]:
+                try:
+                    field = model._meta.get_field(part)
+                except Exception:
+                    break
+                if field.one_to_many or field.many_to_many:
+                    return True
+                if not field.is_relation:
+                    break
+                model = field.related_model
+        return False
+
     def search_condition(self, text: str) -> Q:
         condition = Q()
         for path in self.search_fields:

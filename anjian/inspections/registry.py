@@ -1,0 +1,170 @@
+"""Inspection resources in the registry: checklists, inspections, monthly reports."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from anjian.core import registry
+from anjian.core.choices import subregion_choices
+from anjian.core.registry import Column, Filter, Resource
+from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES
+from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope, sector_condition
+from anjian.inspections.models import (
+    ChecklistTemplate,
+    Inspection,
+    InspectionAnswer,
+    InspectionKind,
+    InspectionStatus,
+    MonthlyReport,
+    MonthlyReportStatus,
+)
+
+
+def _prefixes(code: str) -> list[str]:
+    return [code[:n] for n in range(2, len(code) + 1)]
+
+
+def checklist_scope(queryset, user):
+    """Everyone sees the shipped library; a region's templates are seen in that region (and by the
+    officers above it); an enterprise's own templates by that enterprise and its supervisors."""
+    library = Q(owner_region__isnull=True, owner_enterprise__isnull=True)
+    if user.role in GOVERNMENT_ROLES and user.region_id:
+        code = user.region_id
+        condition = (
+            library
+            | Q(owner_region__code__startswith=code)
+            | Q(owner_region_id__in=_prefixes(code))
+            | Q(owner_enterprise__region__code__startswith=code)
+        )
+        if user.role == "department_officer":
+            sector = sector_condition(user, "owner_enterprise__")
+            condition = (
+                library
+                | Q(owner_region_id__in=_prefixes(code))
+                | (Q(owner_enterprise__region__code__startswith=code) & (sector or Q(pk__in=[])))
+            )
+        return queryset.filter(condition)
+    if user.role in ENTERPRISE_ROLES and user.enterprise_id:
+        return queryset.filter(
+            library
+            | Q(owner_region_id__in=_prefixes(user.enterprise.region_id))
+            | Q(owner_enterprise_id=user.enterprise_id)
+        )
+    if user.role in AGENCY_ROLES and user.agency_id:
+        return queryset.filter(library | Q(owner_region_id__in=_prefixes(user.agency.region_id)))
+    return queryset.none()
+
+
+CHECKLIST = registry.register(
+    Resource(
+        model=ChecklistTemplate,
+        slug="checklists",
+        namespace="inspections",
+        scope=ScopeSpec(custom=checklist_scope),
+        columns=[
+            Column("name", _("名称"), sort="name", link=True),
+            Column("library_code", _("标准库编号"), sort="library_code"),
+            Column("current_version__number", _("版本")),
+            Column("owner_region__name", _("所属区划")),
+            Column("owner_enterprise__name", _("所属企业")),
+            Column("active", _("启用")),
+        ],
+        filters=[
+            Filter(
+                "owner",
+                _("来源"),
+                "",
+                choices=lambda user: [
+                    ("library", _("标准库")),
+                    ("region", _("区划自建")),
+                    ("enterprise", _("企业自建")),
+                ],
+                condition=lambda value: {
+                    "library": Q(owner_region__isnull=True, owner_enterprise__isnull=True),
+                    "region": Q(owner_region__isnull=False),
+                    "enterprise": Q(owner_enterprise__isnull=False),
+                }.get(value, Q()),
+            ),
+        ],
+        # Searching a checklist also searches the items of its current version.
+        search_fields=["name__icontains", "library_code__istartswith", "current_version__items__text__icontains"],
+        search_placeholder=_("名称 / 编号 / 检查内容"),
+        default_ordering=["name", "id"],
+        select_related=["current_version", "owner_region", "owner_enterprise"],
+        detail_sections=[
+            (_("体检卡"), ["name", "description", "library_code", "active", "current_version"]),
+            (
+                _("适用范围"),
+                ["owner_region", "owner_enterprise", "industry_prefixes", "venue_types", "risk_tags", "kinds"],
+            ),
+        ],
+    )
+)
+
+INSPECTION = registry.register(
+    Resource(
+        model=Inspection,
+        slug="inspections",
+        namespace="inspections",
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles={CHANGE: None, CREATE: None}),
+        columns=[
+            Column("id", _("编号"), sort="id", link=True),
+            Column("enterprise__name", _("企业"), link=True),
+            Column("kind", _("检查类型"), sort="kind"),
+            Column("version__template__name", _("体检卡")),
+            Column("inspector__display_name", _("检查人")),
+            Column("status", _("状态"), sort="status"),
+            Column("started_at", _("开始时间"), sort="started_at"),
+            Column("failed", _("不合格"), sort="failed"),
+        ],
+        filters=[
+            Filter("region", _("区域"), "region__code__startswith", kind="region", choices=subregion_choices),
+            Filter("kind", _("检查类型"), "kind", choices=lambda user: InspectionKind.choices),
+            Filter("status", _("状态"), "status", choices=lambda user: InspectionStatus.choices),
+            Filter("from", _("开始于"), "started_at__date__gte", kind="date"),
+            Filter("to", _("截至"), "started_at__date__lte", kind="date"),
+        ],
+        search_fields=["enterprise__name__icontains", "version__template__name__icontains"],
+        search_placeholder=_("企业名称 / 体检卡"),
+        default_ordering=["-started_at", "-id"],
+        select_related=["enterprise", "version__template", "inspector"],
+        detail_sections=[
+            (_("检查"), ["enterprise", "kind", "version", "inspector", "status", "started_at", "submitted_at"]),
+            (_("结果"), ["passed", "failed", "not_applicable", "summary", "signed_by", "latitude", "longitude"]),
+        ],
+    )
+)
+
+MONTHLY_REPORT = registry.register(
+    Resource(
+        model=MonthlyReport,
+        slug="monthly-reports",
+        namespace="inspections",
+        scope=ScopeSpec(enterprise="enterprise", region="region"),
+        columns=[
+            Column("month", _("月份"), sort="month", link=True),
+            Column("enterprise__name", _("企业"), link=True),
+            Column("status", _("状态"), sort="status"),
+            Column("submitted_at", _("提交时间"), sort="submitted_at"),
+            Column("reviewed_by__display_name", _("审核人")),
+        ],
+        filters=[
+            Filter("region", _("区域"), "region__code__startswith", kind="region", choices=subregion_choices),
+            Filter("status", _("状态"), "status", choices=lambda user: MonthlyReportStatus.choices),
+            Filter("month", _("月份"), "month", kind="date"),
+        ],
+        search_fields=["enterprise__name__icontains"],
+        search_placeholder=_("企业名称"),
+        default_ordering=["-month", "-id"],
+        select_related=["enterprise", "reviewed_by"],
+        detail_sections=[
+            (_("报告"), ["enterprise", "month", "status", "submitted_by", "submitted_at"]),
+            (_("内容"), ["passages", "key_equipment", "electrical", "other"]),
+            (_("审核"), ["reviewed_by", "reviewed_at", "return_reason"]),
+        ],
+    )
+)
+
+# Photos of an answer are attachments owned by the answer: the same scope as its inspection.
+register_scope(InspectionAnswer, ScopeSpec(enterprise="inspection__enterprise", region="inspection__region"))

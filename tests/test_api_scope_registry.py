@@ -5,6 +5,7 @@ nothing. Routes are read from the OpenAPI schema, so a new route is covered the 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -68,6 +69,7 @@ def test_outsiders_get_404_on_every_api_object_route(client, world, outsider):
     for path, method, slug, fields in _object_routes(_schema(client)):
         obj = in_scope_object(registry.get(slug), world)
         url = path.split("{")[0] + str(obj.pk) + path.split("}", 1)[1]
+        url = re.sub(r"\{[^}]+\}", "1", url)  # a further parameter (a version number): the first
         if method == "GET":
             assert client.get(url, **insider_headers).status_code == 200, f"{url} should open for the district admin"
         before = _state(obj)

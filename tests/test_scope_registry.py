@@ -71,6 +71,9 @@ def in_scope_object(resource, world):
 
         return services_start(world, make_checklist())
     if model is MonthlyReport:
+        existing = MonthlyReport.objects.filter(enterprise=world.enterprise_a).first()
+        if existing is not None:  # one report per enterprise and month: the API walk asks per route
+            return existing
         from django.utils import timezone
 
         from anjian.inspections import services

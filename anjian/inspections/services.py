@@ -209,7 +209,7 @@ def inspection_start(
     kind = kind or (allowed[0] if allowed else None)
     if kind not in allowed:
         raise ValidationError({"kind": [_("该检查类型与您的身份不符")]})
-    if template.current_version_id is None or template not in checklists_for(enterprise):
+    if template.current_version_id is None or template not in checklists_for(enterprise, kind):
         raise ValidationError({"template": [_("该体检卡不适用于此企业")]})
     inspection = Inspection.objects.create(
         enterprise=enterprise,
@@ -309,10 +309,11 @@ def inspection_submit(
             and not attachments_for(answer).exists()
         ):
             errors.append(_("第%(n)d项不合格，请写明情况或拍照") % {"n": item.position})
+    problems: dict[str, list[str]] = {"answers": errors} if errors else {}
     if not (signed_by or "").strip():
-        raise ValidationError({"signed_by": [_("请签名")]})
-    if errors:
-        raise ValidationError({"answers": errors})
+        problems["signed_by"] = [_("请签名")]
+    if problems:
+        raise ValidationError(problems)
     fallback = HazardCategory.objects.filter(code="S08").first() or HazardCategory.objects.first()
     made = []
     for item in items:

@@ -136,6 +136,18 @@ INSPECTION = registry.register(
     )
 )
 
+def _report_detail_context(user, report):
+    from anjian.inspections.report_views import detail_context
+
+    return detail_context(user, report)
+
+
+def _may_review(user, report) -> bool:
+    from anjian.inspections.report_views import may_review
+
+    return may_review(user, report)
+
+
 MONTHLY_REPORT = registry.register(
     Resource(
         model=MonthlyReport,
@@ -162,6 +174,18 @@ MONTHLY_REPORT = registry.register(
             (_("报告"), ["enterprise", "month", "status", "submitted_by", "submitted_at"]),
             (_("内容"), ["passages", "key_equipment", "electrical", "other"]),
             (_("审核"), ["reviewed_by", "reviewed_at", "return_reason"]),
+        ],
+        detail_template="inspections/monthly_report_detail.html",
+        detail_context=_report_detail_context,
+        # Review pages (GET: a confirmation form; POST: the service), walked by the scope test.
+        detail_actions=[
+            (_("通过"), "inspections:monthly-report-approve", _may_review),
+            (_("退回"), "inspections:monthly-report-return", _may_review),
+        ],
+        list_actions=[
+            (_("提交月度报告"), "inspections:monthly-report-submit", lambda user: user.is_enterprise_user),
+            (_("巡查覆盖"), "inspections:coverage", lambda user: True),
+            (_("提报率"), "inspections:rates", lambda user: True),
         ],
     )
 )

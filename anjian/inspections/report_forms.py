@@ -1,0 +1,62 @@
+"""Input of the monthly safety report pages (安全情况报审). The services re-check every rule."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from anjian.core.forms import BootstrapMixin
+from anjian.hazards.forms import PhotosField
+from anjian.inspections.services import REPORT_FIELDS
+
+TEXT_LIMIT = 2000
+
+
+class MonthlyReportForm(BootstrapMixin, forms.Form):
+    passages = forms.CharField(
+        label=_("主要通道"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea,
+        help_text=_("安全出口、疏散通道是否畅通，有无堆放杂物"),
+    )
+    key_equipment = forms.CharField(
+        label=_("重点设备"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea,
+        help_text=_("特种设备、重点设备运行和检验情况"),
+    )
+    electrical = forms.CharField(
+        label=_("用电情况"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea,
+        help_text=_("配电箱、线路、插座有无私拉乱接和破损"),
+    )
+    other = forms.CharField(label=_("其他情况"), required=False, max_length=TEXT_LIMIT, widget=forms.Textarea)
+    photos = PhotosField(label=_("现场照片"))
+
+    def clean(self):
+        data = super().clean()
+        if not any((data.get(name) or "").strip() for name in REPORT_FIELDS):
+            self.add_error("passages", _("请至少填写一项情况"))
+        return data
+
+    def report_data(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name) or "" for name in REPORT_FIELDS}
+
+
+class ReviewForm(BootstrapMixin, forms.Form):
+    """Approve (no reason needed) or return (a reason required) a submitted report."""
+
+    reason = forms.CharField(label=_("退回原因"), required=False, max_length=200, widget=forms.Textarea)
+
+    def __init__(self, *args, require_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.require_reason = require_reason
+        if require_reason:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = _("请填写退回原因")
+        else:
+            del self.fields["reason"]

@@ -10,6 +10,7 @@ from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope, sector_condition
+from anjian.enterprises.registry import ENTERPRISE
 from anjian.inspections.models import (
     ChecklistTemplate,
     Inspection,
@@ -102,6 +103,24 @@ CHECKLIST = registry.register(
     )
 )
 
+
+def _inspection_detail_context(user, inspection):
+    from anjian.inspections.run_views import detail_context
+
+    return detail_context(user, inspection)
+
+
+def _fills(user, inspection) -> bool:
+    """Whether the user is the one filling this (draft) inspection."""
+    return inspection.status == InspectionStatus.DRAFT and inspection.inspector_id == user.pk
+
+
+def _inspects(user) -> bool:
+    from anjian.inspections.services import kinds_for
+
+    return bool(kinds_for(user))
+
+
 INSPECTION = registry.register(
     Resource(
         model=Inspection,
@@ -133,8 +152,26 @@ INSPECTION = registry.register(
             (_("检查"), ["enterprise", "kind", "version", "inspector", "status", "started_at", "submitted_at"]),
             (_("结果"), ["passed", "failed", "not_applicable", "summary", "signed_by", "latitude", "longitude"]),
         ],
+        detail_template="inspections/inspection_detail.html",
+        detail_context=_inspection_detail_context,
+        # The pages that run one inspection, so the scope walk covers them all.
+        detail_actions=[
+            (_("继续检查"), "inspections:inspection-run", _fills),
+            (_("检查项一览"), "inspections:inspection-run-list", _fills),
+            (_("签名提交"), "inspections:inspection-submit", _fills),
+        ],
+        list_actions=[
+            (_("我的检查"), "inspections:inspection-mine", _inspects),
+            (_("开始检查"), "inspections:inspection-start", _inspects),
+        ],
     )
 )
+
+# The enterprise page (and so its QR code's landing page) offers to start an inspection there.
+ENTERPRISE.detail_actions += [
+    (_("开始检查"), "inspections:inspection-start-enterprise", lambda user, enterprise: _inspects(user)),
+]
+
 
 def _report_detail_context(user, report):
     from anjian.inspections.report_views import detail_context

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from anjian.core.views import resource_urls
-from anjian.inspections import coverage_views, report_views
+from anjian.inspections import coverage_views, report_views, run_views
 from anjian.inspections.registry import CHECKLIST, INSPECTION, MONTHLY_REPORT
 
 app_name = "inspections"
@@ -15,5 +15,14 @@ urlpatterns = [
     path("monthly-reports/<int:pk>/approve/", report_views.monthly_report_approve, name="monthly-report-approve"),
     path("monthly-reports/<int:pk>/return/", report_views.monthly_report_return, name="monthly-report-return"),
     path("monthly-reports/", include(resource_urls(MONTHLY_REPORT))),
+    # Running an inspection on a phone (before the resource's "<pk>/" so these words are not ids).
+    path("start/", run_views.start, name="inspection-start"),
+    path("start/enterprise/<int:pk>/", run_views.start, name="inspection-start-enterprise"),
+    path("mine/", run_views.mine, name="inspection-mine"),
+    # One name for both: reverse() with [pk] gives the resume screen, with [pk, position] an item.
+    path("<int:pk>/run/", run_views.run_item, name="inspection-run"),
+    path("<int:pk>/run/<int:position>/", run_views.run_item, name="inspection-run"),
+    path("<int:pk>/run/list/", run_views.run_list, name="inspection-run-list"),
+    path("<int:pk>/submit/", run_views.submit, name="inspection-submit"),
     path("", include(resource_urls(INSPECTION))),
 ]

@@ -1,0 +1,142 @@
+"""Input validation of the pages that run an inspection on a phone: start, answer one item, sign
+and submit. Forms give friendly field errors; ``anjian.inspections.services`` re-checks every rule
+under a row lock (only the inspector, only a draft, the item belongs to the version …)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from anjian.core.attachments import validate_upload
+from anjian.core.forms import BootstrapMixin
+from anjian.core.models import AttachmentKind
+from anjian.hazards.forms import LargeMixin, PhotosField, PositionMixin
+from anjian.inspections.models import AnswerResult, AnswerType, ChecklistItem
+
+MAX_NOTE = 1000
+SIGNATURE_PREFIX = "data:image/png;base64,"
+MAX_SIGNATURE_CHARS = 1_400_000  # about 1 MB of PNG; a drawn signature is a few dozen kB
+
+
+class StartForm(PositionMixin, forms.Form):
+    """Which checklist (of those that apply to the enterprise) and which kind (of the user's)."""
+
+    template = forms.TypedChoiceField(
+        label=_("体检卡"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择体检卡"), "invalid_choice": _("该体检卡不适用于此企业")},
+    )
+    kind = forms.ChoiceField(label=_("检查类型"), widget=forms.HiddenInput)
+
+    def __init__(self, *args, checklists, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [(t.pk, t.name) for t in checklists]
+        self.fields["kind"].choices = [(k, k) for k in kinds]
+        if len(checklists) == 1 and not self.is_bound:
+            self.initial.setdefault("template", checklists[0].pk)
+
+
+class AnswerForm(BootstrapMixin, PositionMixin, forms.Form):
+    """The answer to one item: the result button pressed (or the number measured), a note, photos.
+    Photos and notes are required where the submission would refuse the item without them, so
+    the inspector hears it on the spot and not at the end."""
+
+    result = forms.ChoiceField(choices=[("", "")] + AnswerResult.choices, required=False)
+    number_value = forms.DecimalField(label=_("测量值"), max_digits=12, decimal_places=3, required=False)
+    note = forms.CharField(label=_("情况说明"), max_length=MAX_NOTE, required=False, widget=forms.Textarea)
+    photos = PhotosField(label=_("照片"))
+
+    def __init__(self, *args, item: ChecklistItem, has_photos: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.has_photos = has_photos
+        self.fields["note"].widget.attrs.update(
+            {"rows": 2, "placeholder": gettext("看到的情况（不合格时写明问题，或拍照）")}
+        )
+        number = self.fields["number_value"].widget
+        number.attrs.update({"inputmode": "decimal", "step": "any", "class": "form-control form-control-lg"})
+        if item.min_value is not None:
+            number.attrs["data-min"] = str(item.min_value)
+        if item.max_value is not None:
+            number.attrs["data-max"] = str(item.max_value)
+
+    @property
+    def needs_photo(self) -> bool:
+        return self.item.photo_required or self.item.answer_type == AnswerType.PHOTO
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        result = data.get("result") or ""
+        has_photo = self.has_photos or bool(data.get("photos"))
+        if self.item.answer_type == AnswerType.NUMBER:
+            if data.get("number_value") is None and result != AnswerResult.NA:
+                self.add_error("number_value", gettext("请填写数值"))
+            if result != AnswerResult.NA:
+                result = ""  # the service judges a measured value against the range
+        elif not result:
+            self.add_error(None, gettext("请选择合格、不合格或不适用"))
+        elif result == AnswerResult.FAIL and not (data.get("note") or "").strip() and not has_photo:
+            self.add_error("note", gettext("不合格项请写明情况或拍照"))
+        if self.needs_photo and result != AnswerResult.NA and not has_photo and not self.errors:
+            self.add_error("photos", gettext("此项须拍照"))
+        data["result"] = result
+        return data
+
+
+def decode_signature(value: str) -> SimpleUploadedFile | None:
+    """The PNG drawn on the page's canvas (a ``data:`` URL), as an upload the attachment service
+    checks by its content; None when nothing was drawn."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.startswith(SIGNATURE_PREFIX) or len(value) > MAX_SIGNATURE_CHARS:
+        raise ValidationError(gettext("签名图片无效，请重新签名"))
+    try:
+        raw = base64.b64decode(value[len(SIGNATURE_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(gettext("签名图片无效，请重新签名")) from None
+    upload = SimpleUploadedFile("signature.png", raw, content_type="image/png")
+    try:
+        validate_upload(upload, kind=AttachmentKind.PHOTO)
+    except ValidationError:
+        raise ValidationError(gettext("签名图片无效，请重新签名")) from None
+    return upload
+
+
+class SubmitForm(LargeMixin, BootstrapMixin, forms.Form):
+    """Conclusion, the signer's name and the handwritten signature (drawn on a canvas by
+    static/anjian/signature.js; without JavaScript, a photo of a signature on paper)."""
+
+    summary = forms.CharField(label=_("检查结论"), required=False, max_length=2000, widget=forms.Textarea)
+    signed_by = forms.CharField(label=_("签名人"), max_length=50)
+    signature_data = forms.CharField(required=False, widget=forms.HiddenInput)
+    signature_file = PhotosField(label=_("签名照片"), max_files=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["summary"].widget.attrs.update({"rows": 3, "placeholder": gettext("总体情况、整改要求")})
+        self.fields["signed_by"].widget.attrs["autocomplete"] = "name"
+        self.signature = None
+
+    def clean(self):
+        data = super().clean()
+        try:
+            self.signature = decode_signature(data.get("signature_data", ""))
+        except ValidationError as exc:
+            self.add_error("signature_data", exc)
+            data["signature_data"] = ""
+            return data
+        if self.signature is None and data.get("signature_file"):
+            self.signature = data["signature_file"][0]
+        if self.signature is None and "signature_file" not in self.errors:
+            self.add_error("signature_data", gettext("请在框内手写签名"))
+        return data

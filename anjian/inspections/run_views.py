@@ -1,0 +1,645 @@
+"""The pages that run an inspection on a phone: start (enterprise, checklist, kind), one item per
+screen, the compact list of items, sign and submit, "my inspections", and the context of the
+inspection's detail page.
+
+Views are doors: they parse, call ``anjian.inspections.services`` and render. Every read starts
+from ``restrict``; an inspection or enterprise outside the user's scope answers 404. Who may fill
+an inspection (its inspector, while it is a draft) is the services' rule: others see the pages
+read-only, and a POST from them gets the service's refusal."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from anjian.core.attachments import AttachmentBox, attachments_for, owner_label
+from anjian.core.models import Attachment, User
+from anjian.core.roles import ENTERPRISE_ROLES, Role
+from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
+from anjian.core.views import add_service_errors
+from anjian.enterprises.models import Enterprise
+from anjian.inspections import services
+from anjian.inspections.models import (
+    AnswerResult,
+    AnswerType,
+    ChecklistItem,
+    ChecklistVersion,
+    Inspection,
+    InspectionAnswer,
+    InspectionKind,
+    InspectionStatus,
+)
+from anjian.inspections.run_forms import AnswerForm, StartForm, SubmitForm
+
+ENTERPRISE_SEARCH_LIMIT = 20
+RECENT_SUBMITTED = 20
+RESULT_STYLES = {
+    AnswerResult.PASS: "success",
+    AnswerResult.FAIL: "danger",
+    AnswerResult.NA: "secondary",
+}
+
+
+def run_url(inspection: Inspection | int, position: int | None = None) -> str:
+    pk = inspection.pk if isinstance(inspection, Inspection) else inspection
+    args = [pk] if position is None else [pk, position]
+    return reverse("inspections:inspection-run", args=args)
+
+
+def _url(name: str, inspection: Inspection) -> str:
+    return reverse(f"inspections:{name}", args=[inspection.pk])
+
+
+def detail_url(inspection: Inspection) -> str:
+    return _url("inspections-detail", inspection)
+
+
+def number(value: Decimal | None) -> str:
+    """A decimal as people write it: 4, 0.5, 1200 (never 4.000 or 1.2E+3)."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def range_text(item: ChecklistItem) -> str:
+    low, high, unit = number(item.min_value), number(item.max_value), item.unit
+    if low and high:
+        return f"{low} – {high} {unit}".strip()
+    if low:
+        return f"≥ {low} {unit}".strip()
+    if high:
+        return f"≤ {high} {unit}".strip()
+    return ""
+
+
+def refusal(user: User, inspection: Inspection) -> str | None:
+    """Why ``user`` may not fill this inspection now (in the services' words), or None."""
+    if inspection.status != InspectionStatus.DRAFT:
+        return _("这次检查已提交，不能再修改")
+    if inspection.inspector_id != user.pk:
+        return _("只有检查人本人可以填写这次检查")
+    return None
+
+
+def _inspection(request: HttpRequest, pk) -> Inspection:
+    queryset = Inspection.objects.select_related("enterprise", "version__template", "inspector")
+    return get_scoped_or_404(queryset, request.user, VIEW, pk=pk)
+
+
+@dataclass
+class Progress:
+    """Which item positions exist and which are answered, from one query."""
+
+    positions: list[int]
+    answered: set[int] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return len(self.positions)
+
+    @property
+    def done(self) -> int:
+        return len(self.answered)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    def first_open(self) -> int | None:
+        return next((p for p in self.positions if p not in self.answered), None)
+
+    @property
+    def open_positions(self) -> list[int]:
+        return [p for p in self.positions if p not in self.answered]
+
+
+def load_progress(inspection: Inspection) -> Progress:
+    answered = InspectionAnswer.objects.filter(inspection_id=inspection.pk, item=OuterRef("pk")).exclude(result="")
+    rows = (
+        ChecklistItem.objects.filter(version_id=inspection.version_id)
+        .annotate(done=Exists(answered))
+        .order_by("position")
+        .values_list("position", "done")
+    )
+    progress = Progress(positions=[])
+    for position, done in rows:
+        progress.positions.append(position)
+        if done:
+            progress.answered.add(position)
+    return progress
+
+
+def _answer_photos(answers) -> dict[int, list[Attachment]]:
+    """The photos of many answers in one query, by answer id."""
+    ids = [str(a.pk) for a in answers]
+    found: dict[int, list[Attachment]] = {}
+    if not ids:
+        return found
+    rows = (
+        Attachment.objects.filter(owner_model=owner_label(InspectionAnswer), owner_id__in=ids, archived_at__isnull=True)
+        .select_related("uploaded_by")
+        .order_by("uploaded_at", "id")
+    )
+    for attachment in rows:
+        found.setdefault(int(attachment.owner_id), []).append(attachment)
+    return found
+
+
+def photo_box(answer: InspectionAnswer | None, photos: list[Attachment]) -> AttachmentBox | None:
+    """The core attachments component for an answer's photos, read-only (photos are added with
+    the answer, one POST per item)."""
+    if answer is None or not photos:
+        return None
+    return AttachmentBox(
+        owner_label=owner_label(InspectionAnswer), owner_id=str(answer.pk), items=photos, can_upload=False
+    )
+
+
+# --- start ------------------------------------------------------------------------------------
+
+
+def _start_enterprise(request: HttpRequest, pk) -> Enterprise | None:
+    """The enterprise to inspect: an enterprise user's own; otherwise the one in the URL or
+    ``?enterprise=`` (404 outside the scope), or None while the user has not picked one."""
+    user = request.user
+    if user.role in ENTERPRISE_ROLES:
+        if not user.enterprise_id or (pk is not None and str(pk) != str(user.enterprise_id)):
+            raise Http404
+        pk = user.enterprise_id
+    elif user.role == Role.PENDING:
+        raise Http404
+    pk = pk if pk is not None else request.GET.get("enterprise") or request.POST.get("enterprise") or None
+    if pk is None:
+        return None
+    return get_scoped_or_404(Enterprise.objects.select_related("region"), user, VIEW, pk=pk)
+
+
+def _found_enterprises(user: User, text: str) -> tuple[list[Enterprise], bool]:
+    if not text:
+        return [], False
+    found = list(
+        restrict(Enterprise.objects.all(), user, VIEW)
+        .filter(Q(name__icontains=text) | Q(credit_code__istartswith=text.upper()))
+        .select_related("region")
+        .only("pk", "name", "address", "region__name")
+        .order_by("name")[: ENTERPRISE_SEARCH_LIMIT + 1]
+    )
+    return found[:ENTERPRISE_SEARCH_LIMIT], len(found) > ENTERPRISE_SEARCH_LIMIT
+
+
+@dataclass
+class ChecklistChoice:
+    template: object
+    version: ChecklistVersion | None
+    items: int
+
+
+def _checklist_choices(enterprise: Enterprise, kind: str) -> list[ChecklistChoice]:
+    templates = services.checklists_for(enterprise, kind)
+    versions = {
+        v.pk: v
+        for v in ChecklistVersion.objects.filter(pk__in=[t.current_version_id for t in templates]).annotate(
+            item_count=Count("items")
+        )
+    }
+    choices = []
+    for template in templates:
+        version = versions.get(template.current_version_id)
+        choices.append(ChecklistChoice(template, version, version.item_count if version else 0))
+    return choices
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest, pk=None) -> HttpResponse:
+    """开始检查: the enterprise (fixed, searched, or from its page / QR code), the checklist that
+    applies to it, the kind of the user's role; the position is taken by the phone."""
+    user = request.user
+    enterprise = _start_enterprise(request, pk)
+    kinds = services.kinds_for(user)
+    if not kinds:
+        raise Http404
+    wanted = request.POST.get("kind") or request.GET.get("kind") or ""
+    kind = wanted if wanted in kinds else kinds[0]
+    text = request.GET.get("q", "").strip()[:50]
+    if enterprise is None:
+        found, more = _found_enterprises(user, text)
+        if request.method == "POST":
+            raise Http404  # nothing to start without an enterprise
+        ctx = {"found": found, "more": more, "q": text, "kind": kind, **_start_ctx(user, kinds, kind)}
+        if request.htmx and request.htmx.target == "enterprise-results":
+            return render(request, "inspections/run_start.html#enterprise-results", ctx)
+        return render(request, "inspections/run_start.html", ctx)
+
+    choices = _checklist_choices(enterprise, kind)
+    bound = request.method == "POST"
+    data = None
+    if bound:
+        data = request.POST.copy()
+        data.setdefault("kind", kind)
+    form = StartForm(
+        data,
+        checklists=[c.template for c in choices],
+        kinds=kinds,
+        initial={"kind": kind},
+    )
+    status = 200
+    if bound:
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            template = next(c.template for c in choices if c.template.pk == data["template"])
+            try:
+                inspection = services.inspection_start(
+                    actor=user,
+                    enterprise=enterprise,
+                    template=template,
+                    kind=data["kind"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                )
+            except Enterprise.DoesNotExist:
+                raise Http404 from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(run_url(inspection, 1))
+    drafts = list(
+        restrict(Inspection.objects.all(), user, VIEW)
+        .filter(inspector=user, enterprise=enterprise, status=InspectionStatus.DRAFT)
+        .select_related("version__template")
+        .order_by("-started_at")[:5]
+    )
+    chosen = form["template"].value() if bound else form.initial.get("template")
+    ctx = {
+        "enterprise": enterprise,
+        "fixed": user.role in ENTERPRISE_ROLES,
+        "form": form,
+        "choices": choices,
+        "chosen": str(chosen or ""),
+        "drafts": drafts,
+        "kind": kind,
+        **_start_ctx(user, kinds, kind),
+    }
+    return render(request, "inspections/run_start.html", ctx, status=status)
+
+
+def _start_ctx(user: User, kinds: list[str], kind: str) -> dict:
+    return {
+        "kind_label": InspectionKind(kind).label,
+        "kinds": [(k, InspectionKind(k).label) for k in kinds] if len(kinds) > 1 else [],
+    }
+
+
+# --- one item per screen ----------------------------------------------------------------------
+
+
+def _refused_by_service(user: User, inspection: Inspection, call) -> str:
+    """Let the service refuse (it is the one that enforces who may write) and return its words."""
+    try:
+        call()
+    except Inspection.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
+def _after_answer(inspection: Inspection, position: int, progress: Progress) -> str:
+    """Where the inspector goes after saving an item: the next one; after the last, the list when
+    something is still open, else signing."""
+    progress.answered.add(position)
+    following = [p for p in progress.positions if p > position]
+    if following:
+        return run_url(inspection, following[0])
+    if progress.first_open() is not None:
+        return _url("inspection-run-list", inspection)
+    return _url("inspection-submit", inspection)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_item(request: HttpRequest, pk: int, position: int | None = None) -> HttpResponse:
+    """One item per screen: big result buttons (or the measured value), a note, photos taken with
+    the phone's camera sent with the answer, the position. Each POST saves and moves on."""
+    user = request.user
+    inspection = _inspection(request, pk)
+    progress = load_progress(inspection)
+    if position is None:
+        position = progress.first_open() or (progress.positions[0] if progress.positions else 1)
+    item = (
+        ChecklistItem.objects.select_related("category", "major_criterion")
+        .filter(version_id=inspection.version_id, position=position)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    answer = InspectionAnswer.objects.filter(inspection=inspection, item=item).first()
+    photos = list(attachments_for(answer)) if answer else []
+    problem = refusal(user, inspection)
+    form = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if problem:
+            problem = (
+                _refused_by_service(
+                    user,
+                    inspection,
+                    lambda: services.inspection_answer(
+                        actor=user, inspection=inspection.pk, item=item.pk, result=request.POST.get("result", "")
+                    ),
+                )
+                or problem
+            )
+        else:
+            form = AnswerForm(request.POST, request.FILES, item=item, has_photos=bool(photos))
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    saved = services.inspection_answer(
+                        actor=user,
+                        inspection=inspection.pk,
+                        item=item.pk,
+                        result=data["result"],
+                        number_value=data["number_value"],
+                        note=data["note"],
+                        photos=data["photos"],
+                        latitude=data["latitude"],
+                        longitude=data["longitude"],
+                    )
+                except Inspection.DoesNotExist:
+                    raise Http404 from None
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("第%(n)d项已保存：%(result)s") % {"n": position, "result": saved.get_result_display()},
+                    )
+                    return redirect(_after_answer(inspection, position, progress))
+    if form is None and problem is None:
+        initial = {}
+        if answer is not None:
+            initial = {"result": answer.result, "number_value": number(answer.number_value), "note": answer.note}
+        form = AnswerForm(initial=initial, item=item, has_photos=bool(photos))
+    index = progress.positions.index(position)
+    ctx = {
+        "inspection": inspection,
+        "item": item,
+        "answer": answer,
+        "photos": photo_box(answer, photos),
+        "photo_count": len(photos),
+        "form": form,
+        "problem": problem,
+        "progress": progress,
+        "position": position,
+        "number": index + 1,
+        "is_number": item.answer_type == AnswerType.NUMBER,
+        "needs_photo": item.photo_required or item.answer_type == AnswerType.PHOTO,
+        "range_text": range_text(item),
+        "value_text": number(answer.number_value) if answer else "",
+        "result_style": RESULT_STYLES.get(answer.result, "secondary") if answer else "",
+        "prev_url": run_url(inspection, progress.positions[index - 1]) if index > 0 else "",
+        "next_url": run_url(inspection, progress.positions[index + 1]) if index + 1 < progress.total else "",
+        "post_url": run_url(inspection, position),
+        "list_url": _url("inspection-run-list", inspection),
+        "submit_url": _url("inspection-submit", inspection),
+        "detail_url": detail_url(inspection),
+    }
+    return render(request, "inspections/run_item.html", ctx, status=status)
+
+
+# --- the compact list -------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    item: ChecklistItem
+    answer: InspectionAnswer | None
+    photos: list[Attachment]
+    url: str = ""
+    box: AttachmentBox | None = None
+
+    @property
+    def result(self) -> str:
+        return self.answer.result if self.answer else ""
+
+    @property
+    def style(self) -> str:
+        return RESULT_STYLES.get(self.result, "light")
+
+    @property
+    def value(self) -> str:
+        if self.answer is None or self.answer.number_value is None:
+            return ""
+        return f"{number(self.answer.number_value)} {self.item.unit}".strip()
+
+    @property
+    def range(self) -> str:
+        return range_text(self.item) if self.item.answer_type == AnswerType.NUMBER else ""
+
+    @property
+    def needs_photo(self) -> bool:
+        return self.item.photo_required or self.item.answer_type == AnswerType.PHOTO
+
+
+def load_rows(inspection: Inspection, *, full: bool = False) -> list[Row]:
+    """Every item of the inspection's own version (an old inspection keeps its old items) with
+    its answer and photos, in three queries."""
+    items = ChecklistItem.objects.filter(version_id=inspection.version_id).order_by("position")
+    if full:
+        items = items.select_related("category", "major_criterion")
+    else:
+        items = items.only("id", "version_id", "position", "text", "answer_type", "photo_required", "unit")
+    answers_qs = InspectionAnswer.objects.filter(inspection_id=inspection.pk)
+    if full:
+        answers_qs = answers_qs.select_related("hazard")
+    answers = {a.item_id: a for a in answers_qs}
+    photos = _answer_photos(answers.values())
+    rows = []
+    for item in items:
+        answer = answers.get(item.pk)
+        rows.append(Row(item, answer, photos.get(answer.pk, []) if answer else [], run_url(inspection, item.position)))
+    return rows
+
+
+def counts_of(rows: list[Row]) -> dict[str, int]:
+    counts = {"pass": 0, "fail": 0, "na": 0, "open": 0}
+    for row in rows:
+        counts[row.result or "open"] += 1
+    return counts
+
+
+@login_required
+@require_GET
+def run_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every item with its state on one small page, each a link to its screen."""
+    inspection = _inspection(request, pk)
+    rows = load_rows(inspection)
+    ctx = {
+        "inspection": inspection,
+        "rows": rows,
+        "counts": counts_of(rows),
+        "problem": refusal(request.user, inspection),
+        "submit_url": _url("inspection-submit", inspection),
+        "detail_url": detail_url(inspection),
+    }
+    return render(request, "inspections/run_list.html", ctx)
+
+
+# --- sign and submit --------------------------------------------------------------------------
+
+POSITION = re.compile(r"(\d+)")
+
+
+def _item_errors(inspection: Inspection, exc: ValidationError) -> list[tuple[str, str]]:
+    """The service's per-item errors, each with a link to its item's screen."""
+    errors = []
+    for error in exc.error_dict.get("answers", []) if hasattr(exc, "error_dict") else []:
+        for part in error.error_list:
+            text = part.message % part.params if part.params else part.message
+            position = (part.params or {}).get("n") if isinstance(part.params, dict) else None
+            if position is None:
+                found = POSITION.search(str(text))
+                position = int(found.group(1)) if found else None
+            errors.append((str(text), run_url(inspection, position) if position else ""))
+    return errors
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """签名提交: the counts, a conclusion, the signer's name and a handwritten signature; then
+    every failed item becomes a hazard. What is still missing is listed with links to fix it."""
+    user = request.user
+    inspection = _inspection(request, pk)
+    problem = refusal(user, inspection)
+    form = None
+    item_errors: list[tuple[str, str]] = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if problem:
+            problem = (
+                _refused_by_service(
+                    user,
+                    inspection,
+                    lambda: services.inspection_submit(
+                        actor=user, inspection=inspection.pk, signed_by=request.POST.get("signed_by", "")
+                    ),
+                )
+                or problem
+            )
+        else:
+            form = SubmitForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    done = services.inspection_submit(
+                        actor=user,
+                        inspection=inspection.pk,
+                        signed_by=data["signed_by"],
+                        summary=data["summary"],
+                        signature=form.signature,
+                    )
+                except Inspection.DoesNotExist:
+                    raise Http404 from None
+                except ValidationError as exc:
+                    item_errors = _item_errors(inspection, exc)
+                    rest = {k: v for k, v in getattr(exc, "error_dict", {}).items() if k != "answers"}
+                    if rest:
+                        add_service_errors(form, ValidationError(rest))
+                    elif not hasattr(exc, "error_dict"):
+                        add_service_errors(form, exc)
+                else:
+                    made = InspectionAnswer.objects.filter(inspection=done, hazard__isnull=False).count()
+                    messages.success(
+                        request,
+                        _("检查已提交：合格 %(p)d 项，不合格 %(f)d 项，不适用 %(n)d 项，形成隐患 %(h)d 条")
+                        % {"p": done.passed, "f": done.failed, "n": done.not_applicable, "h": made},
+                    )
+                    return redirect(detail_url(done))
+    if form is None and problem is None:
+        form = SubmitForm(initial={"signed_by": user.display_name or user.get_username()})
+    rows = load_rows(inspection)
+    counts = counts_of(rows)
+    ctx = {
+        "inspection": inspection,
+        "form": form,
+        "problem": problem,
+        "counts": counts,
+        "open_rows": [row for row in rows if not row.result],
+        "failed_rows": [row for row in rows if row.result == AnswerResult.FAIL],
+        "item_errors": item_errors,
+        "list_url": _url("inspection-run-list", inspection),
+        "detail_url": detail_url(inspection),
+    }
+    return render(request, "inspections/run_submit.html", ctx, status=status)
+
+
+# --- my inspections ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的检查: the user's open drafts (to resume) and his recent submissions."""
+    user = request.user
+    scoped = restrict(Inspection.objects.filter(inspector=user), user, VIEW).select_related(
+        "enterprise", "version__template"
+    )
+    drafts = list(
+        scoped.filter(status=InspectionStatus.DRAFT)
+        .annotate(answered=Count("answers", filter=Q(answers__result__in=AnswerResult.values)))
+        .order_by("-started_at", "-id")[:50]
+    )
+    totals = dict(
+        ChecklistItem.objects.filter(version_id__in={d.version_id for d in drafts})
+        .values("version_id")
+        .annotate(n=Count("id"))
+        .values_list("version_id", "n")
+    )
+    recent = list(scoped.filter(status=InspectionStatus.SUBMITTED).order_by("-submitted_at", "-id")[:RECENT_SUBMITTED])
+    ctx = {
+        "drafts": [(d, totals.get(d.version_id, 0), run_url(d)) for d in drafts],
+        "recent": recent,
+        "may_start": bool(services.kinds_for(user)),
+    }
+    return render(request, "inspections/run_mine.html", ctx)
+
+
+# --- the detail page --------------------------------------------------------------------------
+
+
+def detail_context(user: User, inspection: Inspection) -> dict:
+    """The inspection page: header, counts, the items of its own version with each answer, value,
+    note, photos and the hazard a failure made; the signature. A fixed number of queries."""
+    rows = load_rows(inspection, full=True)
+    for row in rows:
+        row.box = photo_box(row.answer, row.photos)
+    signatures = [a for a in attachments_for(inspection) if a.is_image]
+    hazards = [row.answer.hazard for row in rows if row.answer and row.answer.hazard_id]
+    return {
+        "inspection": inspection,
+        "rows": rows,
+        "counts": counts_of(rows),
+        "hazards": hazards,
+        "signature": signatures[-1] if signatures else None,
+        "problem": refusal(user, inspection),
+        "run_url": run_url(inspection),
+        "submit_url": _url("inspection-submit", inspection),
+        "list_url": _url("inspection-run-list", inspection),
+    }

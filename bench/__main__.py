@@ -86,6 +86,12 @@ def main() -> None:
     added = ensure_hazards(log=lambda line: print(line, flush=True))  # a data set built before hazards existed
     if added:
         print(f"  {added} hazards added in {time.perf_counter() - started:.0f} s", flush=True)
+    from anjian.inspections.demo import ensure_inspections
+
+    started = time.perf_counter()
+    added = ensure_inspections(log=lambda line: print(line, flush=True))  # a data set built before inspections
+    if added:
+        print(f"  {added} inspections added in {time.perf_counter() - started:.0f} s", flush=True)
     _analyze()
 
     from bench.scenarios import SCENARIOS

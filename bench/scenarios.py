@@ -302,3 +302,250 @@ SCENARIOS: list[Scenario] = [
     HazardOpenList(name="hazard list · town, open", role="town_admin", region_code="320585100"),
     HazardStatsPage(name="hazard statistics page · district"),
 ]
+
+
+# --- Inspections: coverage and submission rates (issue 5) ---------------------------------------
+
+
+def _require_inspections() -> None:
+    from anjian.inspections.models import Inspection
+
+    assert Inspection.objects.exists(), "no inspections: run `python -m bench` (it adds them) or `manage.py demo`"
+
+
+def interval_sql(kind: str, enterprise: str = "e", supervision_class: str = "sc") -> str:
+    """The patrol plan as one SQL expression over an enterprise row (NULL: not planned): the rule of
+    the longest region prefix, the default otherwise, the class cycle where the rule says so. Built
+    from the rule table (digits and integers only, so inlined)."""
+    from anjian.inspections.coverage import DAYS_PER_MONTH
+    from anjian.inspections.models import PatrolRule
+
+    rules = sorted(PatrolRule.objects.filter(kind=kind), key=lambda r: -len(r.region_id or ""))
+
+    def days(rule) -> str:
+        if rule.use_class_cycle:
+            return f"COALESCE({supervision_class}.patrol_cycle_months * {DAYS_PER_MONTH}, {int(rule.interval_days)})"
+        return str(int(rule.interval_days))
+
+    cases = [
+        f"WHEN {enterprise}.region_id LIKE '{rule.region_id}%' THEN {days(rule)}"
+        for rule in rules
+        if rule.region_id and rule.region_id.isdigit()
+    ]
+    default = next((days(rule) for rule in rules if rule.region_id is None), "NULL")
+    return f"(CASE {' '.join(cases)} ELSE {default} END)" if cases else f"({default})"
+
+
+@dataclass
+class CoverageBoard(Scenario):
+    """The coverage board (/inspections/coverage/, grid patrols per inspector) of a government
+    user; baseline: the same figures in one SQL statement — the plan's interval per enterprise,
+    the last visit and this year's visits per enterprise (the aggregate), statuses and rounds per
+    inspector — and the inspectors' names."""
+
+    role: str = "district_admin"
+    region_code: str = "320585"
+    kind: str = "grid_patrol"
+
+    def setup(self) -> None:
+        import datetime as dt
+
+        from django.conf import settings
+
+        from anjian.inspections import coverage
+
+        _require_inspections()
+        self.user = user_with(self.role, self.region_code, f"bench_{self.role}_{self.region_code}")
+        self.client.force_login(self.user)
+        self.url = f"/inspections/coverage/?kind={self.kind}&group=inspector"
+        assert self.client.get(self.url).status_code == 200
+        today = coverage.local_today()
+        start = coverage.year_start(today)
+        self.params = {
+            "prefix": self.region_code + "%",
+            "kind": self.kind,
+            "tz": settings.TIME_ZONE,
+            "year_start": coverage.day_start(start),
+            "year_start_date": start,
+            "tomorrow": coverage.day_start(today + dt.timedelta(days=1)),
+            "today": today,
+            "elapsed": (today - start).days + 1,
+            "soon": coverage.SOON_DAYS,
+        }
+        self.interval = interval_sql(self.kind)
+        expected = [
+            (None if r.key == coverage.NO_INSPECTOR else int(r.key), r.enterprises, r.done, r.pending)
+            + (r.due_soon, r.overdue, r.rounds_done, r.rounds_expected)
+            for r in coverage.board(coverage.coverage(self.user, self.kind, today), "inspector")
+        ]
+        got = [tuple(row) for row in self.grouped()]
+        assert sorted(got, key=str) == sorted(expected, key=str), "baseline and selector disagree"
+        self.figures = got
+
+    def grouped(self) -> list:
+        return raw(
+            f"""
+            WITH e AS (
+                SELECT e.id, e.grid_inspector_id, {self.interval} AS days
+                FROM enterprises_enterprise e
+                LEFT JOIN enterprises_supervisionclass sc ON sc.id = e.supervision_class_id
+                WHERE e.region_id LIKE %(prefix)s AND e.status = 'operating'
+            ), v AS (
+                SELECT enterprise_id, MAX(submitted_at) AS last,
+                       COUNT(*) FILTER (WHERE submitted_at >= %(year_start)s) AS year
+                FROM inspections_inspection
+                WHERE region_id LIKE %(prefix)s AND kind = %(kind)s AND status = 'submitted'
+                      AND submitted_at < %(tomorrow)s
+                GROUP BY enterprise_id
+            ), r AS (
+                SELECT e.grid_inspector_id AS inspector, v.last IS NOT NULL AS visited,
+                       COALESCE((v.last AT TIME ZONE %(tz)s)::date, %(year_start_date)s::date) + e.days
+                           - %(today)s::date AS days_left,
+                       COALESCE(v.year, 0) AS year,
+                       CEIL(%(elapsed)s::numeric / e.days)::int AS expected
+                FROM e LEFT JOIN v ON v.enterprise_id = e.id
+                WHERE e.days IS NOT NULL
+            )
+            SELECT inspector, COUNT(*),
+                   COUNT(*) FILTER (WHERE days_left > %(soon)s AND visited),
+                   COUNT(*) FILTER (WHERE days_left > %(soon)s AND NOT visited),
+                   COUNT(*) FILTER (WHERE days_left BETWEEN 0 AND %(soon)s),
+                   COUNT(*) FILTER (WHERE days_left < 0),
+                   SUM(LEAST(year, expected))::int, SUM(expected)::int
+            FROM r GROUP BY inspector
+            """,
+            self.params,
+        )
+
+    def run(self) -> None:
+        self.client.get(self.url)
+
+    def baseline(self) -> None:
+        ids = [row[0] for row in self.grouped() if row[0] is not None]
+        raw(
+            "SELECT u.id, u.display_name, u.username, r.name FROM core_user u"
+            " LEFT JOIN core_region r ON r.code = u.region_id WHERE u.id = ANY(%s)",
+            [ids],
+        )
+
+
+@dataclass
+class SubmissionRates(Scenario):
+    """The submission-rate page (/inspections/rates/: the last twelve months, per town) of a
+    government user; baseline: the same per-town figures in one SQL statement — each enterprise's
+    plan, the windows of the period each kind requires and those holding a submitted inspection
+    (window index ((d + 1)·n − 1) div D), the monthly reports in by their cut-off — and the towns'
+    names."""
+
+    role: str = "district_admin"
+    region_code: str = "320585"
+
+    def setup(self) -> None:
+        import datetime as dt
+
+        from django.conf import settings
+
+        from anjian.inspections import coverage, coverage_views
+
+        _require_inspections()
+        self.user = user_with(self.role, self.region_code, f"bench_{self.role}_{self.region_code}")
+        self.client.force_login(self.user)
+        self.url = "/inspections/rates/"
+        assert self.client.get(self.url).status_code == 200
+        today = coverage.local_today()
+        start, end = coverage_views.parse_period({}, today)
+        end = min(end, today)
+        months = coverage.report_months(start, end, today)
+        self.params = {
+            "prefix": self.region_code + "%",
+            "tz": settings.TIME_ZONE,
+            "from": start,
+            "from_at": coverage.day_start(start),
+            "to_at": coverage.day_start(end + dt.timedelta(days=1)),
+            "days": (end - start).days + 1,
+            "months": months,
+            "cutoff": coverage.REPORT_CUTOFF_DAY - 1,
+        }
+        self.intervals = {kind: interval_sql(kind) for kind in ("self_check", "grid_patrol", "town_patrol")}
+        rates = coverage.submission_rates(self.user, start, end, today)
+        expected = [
+            (
+                r.key,
+                r.self_check_on_time,
+                r.self_check_required,
+                r.grid_patrol_on_time,
+                r.grid_patrol_required,
+                r.town_patrol_on_time,
+                r.town_patrol_required,
+                r.report_on_time,
+                r.report_required,
+            )
+            for r in rates.towns
+        ]
+        got = [tuple(row) for row in self.grouped()]
+        assert got == expected, "baseline and selector disagree"
+
+    def grouped(self) -> list:
+        def n(kind: str) -> str:  # windows required: round(D / interval), half up
+            return f"COALESCE((2 * %(days)s + {self.intervals[kind]}) / (2 * {self.intervals[kind]}), 0)"
+
+        return raw(
+            f"""
+            WITH e AS (
+                SELECT e.id, substring(e.region_id, 1, 9) AS town,
+                       {n("self_check")} AS n_self, {n("grid_patrol")} AS n_grid, {n("town_patrol")} AS n_town
+                FROM enterprises_enterprise e
+                LEFT JOIN enterprises_supervisionclass sc ON sc.id = e.supervision_class_id
+                WHERE e.region_id LIKE %(prefix)s AND e.status = 'operating'
+            ), i AS (
+                SELECT i.enterprise_id, i.kind,
+                       ((i.submitted_at AT TIME ZONE %(tz)s)::date - %(from)s::date) AS d
+                FROM inspections_inspection i
+                WHERE i.region_id LIKE %(prefix)s AND i.status = 'submitted'
+                      AND i.kind IN ('self_check', 'grid_patrol', 'town_patrol')
+                      AND i.submitted_at >= %(from_at)s AND i.submitted_at < %(to_at)s
+            ), w AS (
+                SELECT i.enterprise_id,
+                       COUNT(DISTINCT ((i.d + 1) * e.n_self - 1) / %(days)s)
+                           FILTER (WHERE i.kind = 'self_check' AND e.n_self > 0) AS self,
+                       COUNT(DISTINCT ((i.d + 1) * e.n_grid - 1) / %(days)s)
+                           FILTER (WHERE i.kind = 'grid_patrol' AND e.n_grid > 0) AS grid,
+                       COUNT(DISTINCT ((i.d + 1) * e.n_town - 1) / %(days)s)
+                           FILTER (WHERE i.kind = 'town_patrol' AND e.n_town > 0) AS town
+                FROM i JOIN e ON e.id = i.enterprise_id
+                GROUP BY i.enterprise_id
+            ), m AS (
+                SELECT enterprise_id, COUNT(*) AS on_time
+                FROM inspections_monthlyreport
+                WHERE region_id LIKE %(prefix)s AND month = ANY(%(months)s::date[])
+                      AND status IN ('submitted', 'approved')
+                      AND (submitted_at AT TIME ZONE %(tz)s)::date
+                          <= (month + interval '1 month')::date + %(cutoff)s
+                GROUP BY enterprise_id
+            )
+            SELECT e.town,
+                   COALESCE(SUM(w.self), 0)::int, SUM(e.n_self)::int,
+                   COALESCE(SUM(w.grid), 0)::int, SUM(e.n_grid)::int,
+                   COALESCE(SUM(w.town), 0)::int, SUM(e.n_town)::int,
+                   COALESCE(SUM(m.on_time), 0)::int, (COUNT(*) * cardinality(%(months)s::date[]))::int
+            FROM e LEFT JOIN w ON w.enterprise_id = e.id LEFT JOIN m ON m.enterprise_id = e.id
+            GROUP BY e.town ORDER BY e.town
+            """,
+            self.params,
+        )
+
+    def run(self) -> None:
+        self.client.get(self.url)
+
+    def baseline(self) -> None:
+        towns = [row[0] for row in self.grouped()]
+        raw("SELECT code, name FROM core_region WHERE code = ANY(%s)", [towns])
+
+
+SCENARIOS += [
+    CoverageBoard(name="coverage board · district (grid patrol)"),
+    CoverageBoard(name="coverage board · town (grid patrol)", role="town_admin", region_code="320585100"),
+    CoverageBoard(name="coverage board · province (grid patrol)", region_code="32"),
+    SubmissionRates(name="submission rates · district"),
+    SubmissionRates(name="submission rates · province", region_code="32"),
+]

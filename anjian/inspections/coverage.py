@@ -42,7 +42,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 
-from django.db.models import Count, Max, Q, QuerySet, TextChoices
+from django.db.models import Case, Count, Max, Q, QuerySet, TextChoices, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -255,15 +256,18 @@ def status_of(days_left: int, visited: bool) -> str:
     return CoverageStatus.DONE if visited else CoverageStatus.PENDING
 
 
-def last_visits(inspections: QuerySet, kind: str, today: dt.date) -> dict[int, tuple[dt.datetime, int]]:
-    """enterprise id → (last submitted visit of ``kind`` up to ``today``, visits this year): one
-    grouped aggregate."""
+def last_visits(inspections: QuerySet, kind: str, today: dt.date) -> dict[int, tuple[dt.date, int]]:
+    """enterprise id → (local date of the last submitted visit of ``kind`` up to ``today``, visits
+    this year): one grouped aggregate; the database turns the time into the local date."""
     grouped = (
         inspections.filter(
             kind=kind, status=InspectionStatus.SUBMITTED, submitted_at__lt=day_start(today + dt.timedelta(days=1))
         )
         .values("enterprise_id")
-        .annotate(last=Max("submitted_at"), year=Count("id", filter=Q(submitted_at__gte=day_start(year_start(today)))))
+        .annotate(
+            last=TruncDate(Max("submitted_at"), tzinfo=timezone.get_default_timezone()),
+            year=Count("id", filter=Q(submitted_at__gte=day_start(year_start(today)))),
+        )
         .order_by()
         .values_list("enterprise_id", "last", "year")
     )
@@ -277,21 +281,17 @@ def coverage_rows(
     duties = obligations(enterprises, kind, book)
     visits = last_visits(inspections, kind, today)
     start = year_start(today)
+    expected = {}  # per interval
     rows = []
     for duty in duties:
-        last_at, this_year = visits.get(duty.enterprise_id, (None, 0))
-        last = local_date(last_at) if last_at else None
+        last, this_year = visits.get(duty.enterprise_id, (None, 0))
         due = (last or start) + dt.timedelta(days=duty.interval)
         days_left = (due - today).days
+        if duty.interval not in expected:
+            expected[duty.interval] = rounds_expected(today, duty.interval)
         rows.append(
             CoverageRow(
-                duty=duty,
-                last=last,
-                due=due,
-                days_left=days_left,
-                status=status_of(days_left, last is not None),
-                visits=this_year,
-                rounds_expected=rounds_expected(today, duty.interval),
+                duty, last, due, days_left, status_of(days_left, last is not None), this_year, expected[duty.interval]
             )
         )
     return rows
@@ -519,19 +519,24 @@ def rate_rows(
     if not rows:
         return result
 
-    # Inspections: windows per (enterprise, kind); one grouped query with a count per window.
+    # Inspections: the windows each (enterprise, kind) requires, and those holding a visit — one
+    # grouped query per enterprise, a distinct count of window numbers per (kind, window count).
     needed: dict[tuple[int, str], int] = {}
     for kind in RATE_KINDS:
-        for duty in obligations(base, kind, book):
-            n = windows(period_days, duty.interval)
+        required = f"{kind}_required"
+        for pk, _name, region_id, class_id, _inspector in base:
+            interval = book.interval(region_id, class_id, kind)
+            n = windows(period_days, interval) if interval else 0
             if n:
-                needed[(duty.enterprise_id, kind)] = n
-                _bump(rows[duty.enterprise_id], f"{kind}_required", n)
+                needed[(pk, kind)] = n
+                _bump(rows[pk], required, n)
     counts = {}
-    for n in sorted(set(needed.values())):
+    for kind, n in sorted(set((kind, n) for (_pk, kind), n in needed.items())):
         bounds = [day_start(b) for b in window_bounds(period_from, period_days, n)]
-        for k in range(n):
-            counts[f"n{n}_{k}"] = Count("id", filter=Q(submitted_at__gte=bounds[k], submitted_at__lt=bounds[k + 1]))
+        number = Case(
+            *(When(submitted_at__lt=bounds[k + 1], then=Value(k)) for k in range(n - 1)), default=Value(n - 1)
+        )
+        counts[f"{kind}_{n}"] = Count(number, distinct=True, filter=Q(kind=kind))
     if counts:
         grouped = (
             inspections.filter(
@@ -540,15 +545,19 @@ def rate_rows(
                 submitted_at__gte=day_start(period_from),
                 submitted_at__lt=day_start(end + dt.timedelta(days=1)),
             )
-            .values("enterprise_id", "kind")
+            .values("enterprise_id")
             .annotate(**counts)
             .order_by()
         )
         for values in grouped:
-            key = (values["enterprise_id"], values["kind"])
-            n = needed.get(key)
-            if n:
-                _bump(rows[key[0]], f"{key[1]}_on_time", sum(1 for k in range(n) if values[f"n{n}_{k}"]))
+            pk = values["enterprise_id"]
+            row = rows.get(pk)
+            if row is None:
+                continue
+            for kind in RATE_KINDS:
+                n = needed.get((pk, kind))
+                if n:
+                    _bump(row, f"{kind}_on_time", values[f"{kind}_{n}"])
 
     # Monthly reports: one per required month, on time when in by the cut-off.
     if months:

@@ -20,7 +20,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -38,6 +41,48 @@ GROUP_LABELS = {"inspector": gettext_lazy("按网格员"), "town": gettext_lazy(
 DRILL_LIMIT = 300
 START_PATH = "/inspections/start/enterprise/{pk}/"  # the inspection run pages (another door)
 ALL = "all"
+
+
+# One board row (a province has over a thousand inspectors: rendered here, not by the template loop).
+ROW_HTML = (
+    '<tr data-key="{key}"><th scope="row" class="fw-normal">{label}{detail}</th>'
+    '<td class="text-end">{enterprises}</td><td class="text-end text-success">{done}</td>'
+    '<td class="text-end">{pending}</td><td class="text-end">{due_soon}</td><td class="text-end">{overdue}</td>'
+    '<td class="text-end">{rounds_done} / {rounds_expected}</td><td class="text-end">{completion}</td></tr>'
+)
+DRILL_LINK = '<a class="{css}" href="?{qs}&amp;key={key}#coverage-drill" hx-get="?{qs}&amp;key={key}" hx-target="#coverage-drill">{n}</a>'
+
+
+def table_body(rows: list[coverage.BoardRow], querystring: str) -> str:
+    """The board's rows as HTML: names escaped, numbers as they are (plain string formatting: a
+    province has over a thousand inspectors, and per-cell escaping of integers is the slow part)."""
+    qs = escape(querystring)
+
+    def link(n: int, css: str, key: str) -> str:
+        return DRILL_LINK.format(css=css, qs=qs, key=key, n=n) if n else "0"
+
+    lines = []
+    for row in rows:
+        key = escape(row.key)
+        detail = (
+            f' <small class="text-muted">{escape(row.detail)}</small>' if row.detail and row.detail != row.key else ""
+        )
+        lines.append(
+            ROW_HTML.format(
+                key=key,
+                label=escape(row.label),
+                detail=detail,
+                enterprises=row.enterprises,
+                done=row.done,
+                pending=row.pending,
+                due_soon=link(row.due_soon, "link-warning", key),
+                overdue=link(row.overdue, "link-danger fw-semibold", key),
+                rounds_done=row.rounds_done,
+                rounds_expected=row.rounds_expected,
+                completion="—" if row.completion is None else row.completion,
+            )
+        )
+    return mark_safe("\n".join(lines))  # every string above is escaped
 
 
 def default_kind(user) -> str:
@@ -92,6 +137,7 @@ def coverage_board(request: HttpRequest) -> HttpResponse:
         "group_tabs": [(g, GROUP_LABELS[g], urlencode({**base, "group": g})) for g in groups],
         "querystring": urlencode(base),
         "table": table,
+        "table_body": table_body(table, urlencode(base)),
         "total": total,
         "drill": drill,
         "today": today,
@@ -165,6 +211,36 @@ def _rate_cells(row: coverage.RateFigures) -> list:
     return cells + [row.on_time, row.required, row.overall_rate]
 
 
+def _pair(row: coverage.RateFigures, part: str) -> str:
+    rate = row.rate(part)
+    return (
+        f'<td class="text-end">{getattr(row, f"{part}_on_time")}/{getattr(row, f"{part}_required")}</td>'
+        f'<td class="text-end">{"—" if rate is None else rate}</td>'
+    )
+
+
+def rate_table_body(rows: list[tuple[coverage.RateRow, str]], tab: str) -> str:
+    """The rate table's rows as HTML (over a thousand towns in a province): names escaped."""
+    enterprise_url = reverse("enterprises:enterprises-detail", args=[0])[:-2]  # ".../0/" → prefix
+    lines = []
+    for row, town in rows:
+        if tab == "enterprise":
+            name = (
+                f'<a href="{enterprise_url}{int(row.key)}/">{escape(row.label)}</a>'
+                f' <small class="text-muted">{escape(town)}</small>'
+            )
+        else:
+            name = escape(row.label)
+        overall = "—" if row.overall_rate is None else row.overall_rate
+        lines.append(
+            f'<tr><th scope="row" class="fw-normal">{name}</th>'
+            + "".join(_pair(row, part) for part, _label in RATE_COLUMNS)
+            + f'<td class="text-end">{row.on_time}/{row.required}</td>'
+            f'<td class="text-end fw-semibold">{overall}</td></tr>'
+        )
+    return mark_safe("\n".join(lines))  # every string above is escaped or a number
+
+
 def _sorted_enterprises(rows: list[coverage.RateRow]) -> list[coverage.RateRow]:
     """Worst first; enterprises that owed nothing last."""
     return sorted(rows, key=lambda r: (r.overall_rate is None, r.overall_rate or 0, r.town, r.label))
@@ -214,6 +290,7 @@ def rates(request: HttpRequest) -> HttpResponse:
         "tabs": [(key, label, urlencode({**params, "tab": key})) for key, label in RATE_TABS.items()],
         "columns": RATE_COLUMNS,
         "rows": rows,
+        "table_body": rate_table_body(rows, tab),
         "page": page,
         "period_from": period_from,
         "period_to": period_to,

@@ -13,8 +13,10 @@ exist. Each enterprise gets, over the last ``MONTHS`` months up to today:
 
 So the coverage board shows a realistic mix: with the default plan (60 / 90 / 30 days) about one
 enterprise in six is overdue for its grid patrol at any time. Every inspection is submitted and
-uses one library checklist version: a library template named ``DEMO_TEMPLATE`` ("日常巡查"), or
-else the first library template, or one created here through ``services.checklist_publish``.
+uses one library checklist version: the library template named ``DEMO_TEMPLATE`` ("日常巡查", six
+general items that apply to every kind and enterprise), created here through
+``services.checklist_publish`` when the library has none (the starter library's specialised
+checklists apply to some industries or kinds only).
 People who are missing (enterprises without accounts, towns without a town admin) are replaced by
 the platform admin, as the hazard demo does.
 
@@ -170,7 +172,7 @@ class _InspectionGenerator:
         library = ChecklistTemplate.objects.filter(
             owner_region__isnull=True, owner_enterprise__isnull=True, active=True, current_version__isnull=False
         )
-        template = library.filter(name=DEMO_TEMPLATE).order_by("pk").first() or library.order_by("pk").first()
+        template = library.filter(name=DEMO_TEMPLATE).order_by("pk").first()
         if template is None:
             template = ChecklistTemplate.objects.create(
                 name=DEMO_TEMPLATE, description="日常安全巡查（演示数据）", library_code="DEMO-DAILY"

@@ -207,7 +207,11 @@ class ChecklistChoice:
 
 
 def _checklist_choices(enterprise: Enterprise, kind: str) -> list[ChecklistChoice]:
-    templates = services.checklists_for(enterprise, kind)
+    # The enterprise's own cards first, then its region's, then the library (each by name).
+    templates = sorted(
+        services.checklists_for(enterprise, kind),
+        key=lambda t: 0 if t.owner_enterprise_id else 1 if t.owner_region_id else 2,
+    )
     versions = {
         v.pk: v
         for v in ChecklistVersion.objects.filter(pk__in=[t.current_version_id for t in templates]).annotate(

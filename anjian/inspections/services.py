@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -336,6 +337,17 @@ def inspection_submit(
             latitude=answer.latitude if answer.longitude is not None else None,
             longitude=answer.longitude if answer.latitude is not None else None,
         )
+        # The item's photos are the hazard's on-the-spot photos too (same file, same hash).
+        for evidence in attachments_for(answer):
+            with evidence.file.open("rb") as stored:
+                attachment_add(
+                    actor=actor,
+                    owner=hazard,
+                    upload=File(stored, name=evidence.original_name),
+                    kind="photo",
+                    lat=evidence.lat,
+                    lng=evidence.lng,
+                )
         answer.hazard = hazard
         answer.save(update_fields=["hazard"])
         made.append(hazard)

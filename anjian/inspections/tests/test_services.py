@@ -45,6 +45,11 @@ def test_a_failed_item_becomes_a_linked_hazard(world):
     assert all(h.source == HazardSource.PATROL and h.status == HazardStatus.REPORTED for h in hazards)
     assert hazards[0].inspection_answer == answers[0]  # both ways
     assert "箱门缺失" in hazards[0].description
+    from anjian.core.attachments import attachments_for
+
+    [item_photo] = attachments_for(answers[0])
+    [hazard_photo] = attachments_for(hazards[0])
+    assert hazard_photo.sha256 == item_photo.sha256  # the item's photo is the hazard's evidence
 
 
 def test_submit_needs_every_item_photos_and_a_signature(world):

@@ -24,6 +24,11 @@ def navigation(request) -> dict:
         if user.role != Role.PENDING and may(user, Hazard, VIEW):
             items.append((_("隐患排查"), reverse("hazards:hazards-list")))
             items.append((_("隐患统计"), reverse("hazards:hazard-stats")))
+            items.append((_("检查"), reverse("inspections:inspections-list")))
+            items.append((_("体检卡"), reverse("inspections:checklists-list")))
+            if user.is_platform_admin or user.is_government:
+                items.append((_("巡查覆盖"), reverse("inspections:coverage")))
+            items.append((_("月度报告"), reverse("inspections:monthly-reports-list")))
         if user.is_platform_admin or user.is_government:
             items.append((_("行政区划"), reverse("core:regions-list")))
         if may(user, User, VIEW):

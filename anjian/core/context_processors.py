@@ -28,6 +28,7 @@ def navigation(request) -> dict:
             items.append((_("体检卡"), reverse("inspections:checklists-list")))
             if user.is_platform_admin or user.is_government:
                 items.append((_("巡查覆盖"), reverse("inspections:coverage")))
+                items.append((_("提报率"), reverse("inspections:rates")))
             items.append((_("月度报告"), reverse("inspections:monthly-reports-list")))
         if user.is_platform_admin or user.is_government:
             items.append((_("行政区划"), reverse("core:regions-list")))

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -380,6 +381,10 @@ def inspection_submit(
 REPORT_FIELDS = ("passages", "key_equipment", "electrical", "other")
 
 
+def _report_url(report: MonthlyReport) -> str:
+    return reverse("inspections:monthly-reports-detail", args=[report.pk])
+
+
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
@@ -417,7 +422,7 @@ def monthly_report_submit(
             recipients=[enterprise.grid_inspector],
             title=_("月度安全情况报告待审核"),
             body=f"{enterprise.name} {month:%Y-%m}",
-            url="",
+            url=_report_url(report),
         )
     return report
 
@@ -457,7 +462,7 @@ def _review(*, actor: User, report: MonthlyReport | int, approve: bool, reason: 
             recipients=[locked.submitted_by],
             title=_("月度报告已通过") if approve else _("月度报告被退回"),
             body=reason or f"{locked.month:%Y-%m}",
-            url="",
+            url=_report_url(locked),
             level="info" if approve else "warning",
         )
     return locked

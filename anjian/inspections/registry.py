@@ -57,6 +57,30 @@ def checklist_scope(queryset, user):
     return queryset.none()
 
 
+def _checklist_detail_context(user, template):
+    from anjian.inspections.checklist_views import detail_context
+
+    return detail_context(user, template)
+
+
+def _may_edit_checklist(user, template) -> bool:
+    from anjian.inspections.services import may_edit_template
+
+    return may_edit_template(user, template)
+
+
+def _may_copy_checklist(user, template) -> bool:
+    from anjian.inspections.checklist_views import may_copy_template
+
+    return may_copy_template(user, template)
+
+
+def _may_create_checklist(user) -> bool:
+    from anjian.inspections.checklist_views import may_create_template
+
+    return may_create_template(user)
+
+
 CHECKLIST = registry.register(
     Resource(
         model=ChecklistTemplate,
@@ -100,6 +124,15 @@ CHECKLIST = registry.register(
                 ["owner_region", "owner_enterprise", "industry_prefixes", "venue_types", "risk_tags", "kinds"],
             ),
         ],
+        detail_template="inspections/checklist_detail.html",
+        detail_context=_checklist_detail_context,
+        # The pages that act on one checklist, so the scope walk covers them all.
+        detail_actions=[
+            (_("版本记录"), "inspections:checklist-versions", lambda user, template: True),
+            (_("编辑并发布新版本"), "inspections:checklist-publish", _may_edit_checklist),
+            (_("复制为我的体检卡"), "inspections:checklist-copy", _may_copy_checklist),
+        ],
+        list_actions=[(_("新建体检卡"), "inspections:checklist-create", _may_create_checklist)],
     )
 )
 

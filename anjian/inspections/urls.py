@@ -1,12 +1,19 @@
 from django.urls import include, path
 
 from anjian.core.views import resource_urls
-from anjian.inspections import coverage_views, report_views, run_views
+from anjian.inspections import checklist_views, coverage_views, report_views, run_views
 from anjian.inspections.registry import CHECKLIST, INSPECTION, MONTHLY_REPORT
 
 app_name = "inspections"
 
 urlpatterns = [
+    # Checklist pages beyond list and detail (before the resource's "<pk>/" so "new" is not an id).
+    path("checklists/new/", checklist_views.checklist_create, name="checklist-create"),
+    # One name for both: reverse() with [pk] gives the current version, with [pk, number] that one.
+    path("checklists/<int:pk>/versions/", checklist_views.checklist_versions, name="checklist-versions"),
+    path("checklists/<int:pk>/versions/<int:number>/", checklist_views.checklist_versions, name="checklist-versions"),
+    path("checklists/<int:pk>/publish/", checklist_views.checklist_publish, name="checklist-publish"),
+    path("checklists/<int:pk>/copy/", checklist_views.checklist_copy, name="checklist-copy"),
     path("checklists/", include(resource_urls(CHECKLIST))),
     # Coverage, rates and monthly reports (before "monthly-reports/<pk>/" and the inspections' "<pk>/").
     path("coverage/", coverage_views.coverage_board, name="coverage"),

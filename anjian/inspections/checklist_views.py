@@ -1,0 +1,340 @@
+"""The checklist (体检卡) pages beyond the registry's list and detail: the detail page's context,
+one published version's items, the items editor that publishes a new version, a new checklist,
+and "copy as my own".
+
+Views are doors: they parse, call ``anjian.inspections.services`` and render. Every read starts
+from ``restrict`` (through ``get_scoped_or_404``): a checklist outside the user's scope answers 404.
+A user who sees a checklist but may not change it gets the page with the reason, and a refused
+POST answers 403 and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from anjian.core.models import User
+from anjian.core.roles import Role
+from anjian.core.scoping import VIEW, get_scoped_or_404
+from anjian.enterprises.models import Industry, VenueType
+from anjian.inspections import checklist_forms as forms
+from anjian.inspections import services
+from anjian.inspections.models import ChecklistTemplate, ChecklistVersion, InspectionKind
+from anjian.inspections.registry import CHECKLIST
+
+
+def may_create_template(user: User) -> bool:
+    """Who may build a checklist of his own (the rule of ``services.checklist_create``)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_platform_admin:
+        return True
+    if user.role in services.ENTERPRISE_CHECKLIST_EDITORS:
+        return bool(user.enterprise_id)
+    return user.role == Role.DISTRICT_ADMIN and bool(user.region_id)
+
+
+def may_copy_template(user: User, template: ChecklistTemplate) -> bool:
+    return template.current_version_id is not None and may_create_template(user)
+
+
+def _detail_url(template: ChecklistTemplate | int) -> str:
+    pk = template.pk if isinstance(template, ChecklistTemplate) else template
+    return reverse(CHECKLIST.url_name("detail"), args=[pk])
+
+
+def _scoped(request: HttpRequest, pk) -> ChecklistTemplate:
+    return get_scoped_or_404(CHECKLIST.base_queryset(), request.user, VIEW, pk=pk)
+
+
+def _versions(template: ChecklistTemplate) -> list[ChecklistVersion]:
+    return list(
+        template.versions.select_related("published_by").annotate(item_count=Count("items")).order_by("-number")
+    )
+
+
+def _items(version: ChecklistVersion | None) -> list:
+    """The version's items, each with ``range_label`` (the allowed range of a number item)."""
+    if version is None:
+        return []
+    items = list(version.items.select_related("category", "major_criterion").order_by("position"))
+    for item in items:
+        item.range_label = range_label(item.min_value, item.max_value, item.unit)
+    return items
+
+
+def range_label(low, high, unit: str = "") -> str:
+    """ "19.5–21 %vol", "≤ 4 Ω", "≥ 2 具" (bounds without trailing zeros)."""
+    low, high = forms.plain(low), forms.plain(high)
+    if low and high:
+        text = f"{low}–{high}"
+    elif high:
+        text = f"≤ {high}"
+    elif low:
+        text = f"≥ {low}"
+    else:
+        return ""
+    return f"{text} {unit}".strip()
+
+
+def applicability(template: ChecklistTemplate) -> list[tuple[str, list[str]]]:
+    """Where the checklist applies, as labelled lists (an empty list: no restriction)."""
+    names = dict(Industry.objects.filter(code__in=template.industry_prefixes or []).values_list("code", "name"))
+    venues = dict(VenueType.choices)
+    kinds = dict(InspectionKind.choices)
+    return [
+        (_("行业"), [f"{code} {names.get(code, '')}".strip() for code in template.industry_prefixes or []]),
+        (_("场所类型"), [str(venues.get(value, value)) for value in template.venue_types or []]),
+        (_("风险类型"), list(template.risk_tags or [])),
+        (_("检查类型"), [str(kinds.get(value, value)) for value in template.kinds or []]),
+    ]
+
+
+def _owner(template: ChecklistTemplate) -> str:
+    if template.owner_enterprise_id:
+        return template.owner_enterprise.name
+    if template.owner_region_id:
+        return template.owner_region.name
+    return _("平台标准库")
+
+
+def detail_context(user: User, template: ChecklistTemplate) -> dict[str, Any]:
+    """Context of ``inspections/checklist_detail.html``: the current version's items and the history."""
+    version = template.current_version
+    return {
+        "template": template,
+        "owner": _owner(template),
+        "version": version,
+        "items": _items(version),
+        "versions": _versions(template),
+        "applicability": applicability(template),
+        "may_edit": services.may_edit_template(user, template),
+    }
+
+
+# --- one version -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def checklist_versions(request: HttpRequest, pk: int, number: int | None = None) -> HttpResponse:
+    """The items of one published version (without ``number``: the current one), with the list of
+    versions to move between them. Past inspections keep showing the version they used."""
+    template = _scoped(request, pk)
+    versions = _versions(template)
+    if number is None:
+        version = next((v for v in versions if v.pk == template.current_version_id), versions[0] if versions else None)
+    else:
+        version = next((v for v in versions if v.number == number), None)
+        if version is None:
+            raise Http404
+    ctx = {
+        "template": template,
+        "object": template,
+        "resource": CHECKLIST,
+        "owner": _owner(template),
+        "version": version,
+        "items": _items(version),
+        "versions": versions,
+    }
+    return render(request, "inspections/checklist_version.html", ctx)
+
+
+# --- edit and publish a new version ---------------------------------------------------------------
+
+
+def _refusal_publish(user: User, template: ChecklistTemplate) -> str | None:
+    if services.may_edit_template(user, template):
+        return None
+    if template.owner_enterprise_id is None and template.owner_region_id is None:
+        return _("标准库体检卡由平台管理员维护；您可以将它复制为本单位的体检卡后再修改。")
+    return _("您无权修改该体检卡；可以将它复制为本单位的体检卡后再修改。")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """编辑并发布新版本: the items editor (add, remove, reorder rows) and a note. Publishing never
+    changes a published version, so inspections started before keep their items."""
+    user = request.user
+    template = _scoped(request, pk)
+    problem = _refusal_publish(user, template)
+    status = 200
+    errors: list[str] = []
+    if request.method == "POST":
+        publish_form = forms.PublishForm(request.POST)
+        add_row = "add_row" in request.POST
+        formset = forms.bound_items(request.POST, add_row=add_row)
+        show_errors = not add_row
+        if problem:
+            status = 403  # the page shows why; nothing is published
+        elif add_row:
+            pass  # the same page again, one blank row longer
+        elif formset.is_valid() and publish_form.is_valid():
+            base = publish_form.cleaned_data["base"]
+            current = template.current_version.number if template.current_version_id else None
+            if base is not None and base != current:
+                errors.append(_("他人已发布了新版本（第%(n)s版），请重新打开编辑页后再修改") % {"n": current})
+                status = 400
+            else:
+                items = formset.items()
+                try:
+                    version = services.checklist_publish(
+                        actor=user, template=template, items=items, note=publish_form.cleaned_data["note"]
+                    )
+                except ValidationError as exc:
+                    errors.extend(_messages(exc))
+                    status = 400
+                else:
+                    messages.success(
+                        request, _("已发布第%(n)d版，共%(count)d项") % {"n": version.number, "count": len(items)}
+                    )
+                    return redirect(_detail_url(template))
+        else:
+            status = 400
+    else:
+        version = template.current_version
+        publish_form = forms.PublishForm(initial={"base": version.number if version else None})
+        formset = forms.blank_items(forms.initial_items(version), extra=forms.EDIT_ROWS)
+        show_errors = False
+    ctx = {
+        **_editor_context(formset, show_errors, errors),
+        "template": template,
+        "object": template,
+        "resource": CHECKLIST,
+        "owner": _owner(template),
+        "publish_form": publish_form,
+        "problem": problem,
+    }
+    return render(request, "inspections/checklist_publish.html", ctx, status=status)
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [str(m) for errors in exc.message_dict.values() for m in errors]
+    return [str(m) for m in exc.messages]
+
+
+def _editor_context(formset, show_errors: bool, errors: list[str]) -> dict[str, Any]:
+    if show_errors and formset.is_bound:
+        errors = errors + [str(e) for e in formset.non_form_errors()]
+    choices = formset.form_kwargs
+    return {
+        "formset": formset,
+        "show_errors": show_errors,
+        "errors": errors,
+        "criteria": choices.get("criteria", []),
+    }
+
+
+# --- a new checklist and a copy ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_create(request: HttpRequest) -> HttpResponse:
+    """新建体检卡: name, applicability and items; the owner follows the user (his enterprise or
+    his district; the platform admin's are library templates)."""
+    user = request.user
+    if not may_create_template(user):
+        raise Http404
+    status = 200
+    errors: list[str] = []
+    if request.method == "POST":
+        meta = forms.ChecklistMetaForm(request.POST)
+        add_row = "add_row" in request.POST
+        formset = forms.bound_items(request.POST, add_row=add_row)
+        show_errors = not add_row
+        if not add_row:
+            status = 400
+            meta_ok = meta.is_valid()
+            if formset.is_valid() and meta_ok:
+                try:
+                    template = services.checklist_create(
+                        actor=user, name=meta.cleaned_data["name"], items=formset.items(), **meta.service_fields()
+                    )
+                except ValidationError as exc:
+                    errors.extend(_messages(exc))
+                else:
+                    messages.success(request, _("已建立体检卡：%(name)s") % {"name": template.name})
+                    return redirect(_detail_url(template))
+    else:
+        meta = forms.ChecklistMetaForm()
+        formset = forms.blank_items(extra=forms.NEW_ROWS)
+        show_errors = False
+    ctx = {
+        **_editor_context(formset, show_errors, errors),
+        "resource": CHECKLIST,
+        "meta": meta,
+        "show_meta_errors": request.method == "POST" and show_errors,
+        "owner": _new_owner(user),
+    }
+    return render(request, "inspections/checklist_create.html", ctx, status=status)
+
+
+def _new_owner(user: User) -> str:
+    if user.role in services.ENTERPRISE_CHECKLIST_EDITORS and user.enterprise_id:
+        return user.enterprise.name
+    if user.role == Role.DISTRICT_ADMIN and user.region_id:
+        return user.region.name
+    return _("平台标准库")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """复制为我的体检卡: a new checklist of the user's own with the current version's items; its
+    name and applicability can be changed here, its items afterwards by publishing a new version."""
+    user = request.user
+    source = _scoped(request, pk)
+    problem = None if may_copy_template(user, source) else _("您不能建立体检卡（只有区县管理员和企业安全管理人员可以）")
+    if source.current_version_id is None:
+        problem = _("该体检卡还没有发布的版本")
+    status = 200
+    errors: list[str] = []
+    if request.method == "POST":
+        form = forms.ChecklistMetaForm(request.POST)
+        if problem:
+            status = 403  # the page shows why; nothing is created
+        elif form.is_valid():
+            try:
+                template = services.checklist_create(
+                    actor=user,
+                    name=form.cleaned_data["name"],
+                    items=forms.copied_items(source.current_version),
+                    **form.service_fields(),
+                )
+            except ValidationError as exc:
+                errors.extend(_messages(exc))
+                status = 400
+            else:
+                messages.success(
+                    request,
+                    _("已复制为本单位体检卡：%(name)s，可在此基础上编辑并发布新版本") % {"name": template.name},
+                )
+                return redirect(_detail_url(template))
+        else:
+            status = 400
+    else:
+        form = forms.ChecklistMetaForm(initial=forms.ChecklistMetaForm.initial_from(source))
+    ctx = {
+        "template": source,
+        "object": source,
+        "resource": CHECKLIST,
+        "owner": _owner(source),
+        "new_owner": _new_owner(user),
+        "meta": form,
+        "show_meta_errors": request.method == "POST",
+        "errors": errors,
+        "problem": problem,
+        "item_count": source.current_version.items.count() if source.current_version_id else 0,
+    }
+    return render(request, "inspections/checklist_copy.html", ctx, status=status)

@@ -27,6 +27,17 @@ from anjian.inspections.tests.factories import make_checklist
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _without_starter_library(db):
+    """These tests count and page through checklists: start from an empty library."""
+    from anjian.inspections import library_data, models
+
+    library_data.unload_library(
+        models.ChecklistTemplate, models.ChecklistVersion, models.ChecklistItem, models.Inspection
+    )
+
+
 API = "/api/v1"
 NOT_FOUND = {"detail": "未找到"}
 DIGEST = hashlib.sha256(PNG_BYTES).hexdigest()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from anjian.core.qr import public_url, qr_svg
 from anjian.core.roles import ENTERPRISE_MANAGER_ROLES
 from anjian.core.scoping import CHANGE, get_scoped_or_404
 from anjian.core.validators import mask_phone
@@ -57,12 +57,17 @@ def enterprise_binding_qr(request: HttpRequest, pk) -> HttpResponse:
     """The grid inspector shows this QR code; the enterprise admin scans it to bind his account."""
     enterprise = _managed_enterprise(request, pk)
     token = services.binding_token_create(actor=request.user, enterprise=enterprise)
-    bind_url = request.build_absolute_uri(reverse("enterprises:bind", args=[token.token]))
-    qr_svg = segno.make(bind_url, error="m").svg_inline(scale=6, dark="#000")
+    bind_url = public_url(request, reverse("enterprises:bind", args=[token.token]))
     return render(
         request,
         "enterprises/binding_qr.html",
-        {"object": enterprise, "token": token, "bind_url": bind_url, "qr_svg": qr_svg, "resource": ENTERPRISE},
+        {
+            "object": enterprise,
+            "token": token,
+            "bind_url": bind_url,
+            "qr_svg": qr_svg(bind_url),
+            "resource": ENTERPRISE,
+        },
     )
 
 

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -29,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core import audit
 from anjian.core.models import Attachment, User
+from anjian.core.qr import public_url, qr_svg
 from anjian.core.roles import ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
 from anjian.core.views import add_service_errors
@@ -663,11 +662,8 @@ def public_report_qr(request: HttpRequest, pk) -> HttpResponse:
     if not (user.is_platform_admin or user.role in GOVERNMENT_ROLES):
         raise Http404
     enterprise = get_scoped_or_404(Enterprise.objects.all(), user, VIEW, pk=pk)
-    path = reverse("hazards:public-report", args=[public_token(enterprise.pk)])
-    # A printed code must lead to the public address, not to whatever host the officer used.
-    url = settings.SITE_URL.rstrip("/") + path if settings.SITE_URL else request.build_absolute_uri(path)
-    qr_svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000")
+    url = public_url(request, reverse("hazards:public-report", args=[public_token(enterprise.pk)]))
     from anjian.enterprises.registry import ENTERPRISE
 
-    ctx = {"object": enterprise, "url": url, "qr_svg": qr_svg, "resource": ENTERPRISE}
+    ctx = {"object": enterprise, "url": url, "qr_svg": qr_svg(url), "resource": ENTERPRISE}
     return render(request, "hazards/public_qr.html", ctx)

@@ -203,6 +203,11 @@ INSPECTION = registry.register(
 # The enterprise page (and so its QR code's landing page) offers to start an inspection there.
 ENTERPRISE.detail_actions += [
     (_("开始检查"), "inspections:inspection-start-enterprise", lambda user, enterprise: _inspects(user)),
+    (
+        _("检查二维码"),
+        "inspections:inspection-start-qr",
+        lambda user, enterprise: user.is_platform_admin or user.is_government,
+    ),
 ]
 
 

@@ -647,3 +647,23 @@ def detail_context(user: User, inspection: Inspection) -> dict:
         "submit_url": _url("inspection-submit", inspection),
         "list_url": _url("inspection-run-list", inspection),
     }
+
+
+@login_required
+@require_GET
+def start_qr(request: HttpRequest, pk) -> HttpResponse:
+    """检查二维码: printed at the enterprise's gate, it opens the start of an inspection of that
+    enterprise on the inspector's phone (after login, and only within his own area)."""
+    user = request.user
+    if not (user.is_platform_admin or user.is_government):
+        raise Http404
+    enterprise = get_scoped_or_404(Enterprise.objects.all(), user, VIEW, pk=pk)
+    from anjian.core.qr import public_url, qr_svg
+    from anjian.enterprises.registry import ENTERPRISE
+
+    url = public_url(request, reverse("inspections:inspection-start-enterprise", args=[enterprise.pk]))
+    return render(
+        request,
+        "inspections/start_qr.html",
+        {"object": enterprise, "url": url, "qr_svg": qr_svg(url), "resource": ENTERPRISE},
+    )

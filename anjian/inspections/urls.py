@@ -25,6 +25,7 @@ urlpatterns = [
     # Running an inspection on a phone (before the resource's "<pk>/" so these words are not ids).
     path("start/", run_views.start, name="inspection-start"),
     path("start/enterprise/<int:pk>/", run_views.start, name="inspection-start-enterprise"),
+    path("start/enterprise/<int:pk>/qr/", run_views.start_qr, name="inspection-start-qr"),
     path("mine/", run_views.mine, name="inspection-mine"),
     # One name for both: reverse() with [pk] gives the resume screen, with [pk, position] an item.
     path("<int:pk>/run/", run_views.run_item, name="inspection-run"),

@@ -329,3 +329,17 @@ def test_run_and_detail_pages_run_a_bounded_number_of_queries(client, world, dja
     assert page.status_code == 200 and text(page).count("item-hazard") == 30
     with django_assert_max_num_queries(6):
         assert client.get(reverse("inspections:inspection-mine")).status_code == 200
+
+
+def test_inspection_qr_leads_to_the_start_of_that_enterprise(client, world, settings):
+    from django.urls import reverse
+
+    settings.SITE_URL = "https://anjian.example.gov.cn"
+    url = reverse("inspections:inspection-start-qr", args=[world.enterprise_a.pk])
+    client.force_login(world.grid_inspector_a)
+    body = client.get(url).content.decode()
+    start = reverse("inspections:inspection-start-enterprise", args=[world.enterprise_a.pk])
+    assert f"https://anjian.example.gov.cn{start}" in body and "<svg" in body
+    for outsider in (world.town_admin_b, world.enterprise_admin_a):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404

@@ -60,7 +60,12 @@ def in_scope_object(resource, world):
         from anjian.hazards.tests.factories import HazardFactory
 
         return HazardFactory(enterprise=world.enterprise_a)
-    from anjian.inspections.models import ChecklistTemplate, Inspection, MonthlyReport
+    from anjian.inspections.models import ChecklistTemplate, Inspection, MonthlyReport, PatrolRule
+
+    if model is PatrolRule:
+        return PatrolRule.objects.get_or_create(
+            region=world.regions["town_a"], kind="grid_patrol", defaults={"interval_days": 45}
+        )[0]
 
     if model is ChecklistTemplate:
         from anjian.inspections import services

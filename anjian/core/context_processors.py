@@ -29,6 +29,7 @@ def navigation(request) -> dict:
             if user.is_platform_admin or user.is_government:
                 items.append((_("巡查覆盖"), reverse("inspections:coverage")))
                 items.append((_("提报率"), reverse("inspections:rates")))
+                items.append((_("巡查计划"), reverse("inspections:patrol-rules-list")))
             items.append((_("月度报告"), reverse("inspections:monthly-reports-list")))
         if user.is_platform_admin or user.is_government:
             items.append((_("行政区划"), reverse("core:regions-list")))

@@ -19,6 +19,7 @@ from anjian.inspections.models import (
     InspectionStatus,
     MonthlyReport,
     MonthlyReportStatus,
+    PatrolRule,
 )
 
 
@@ -267,3 +268,56 @@ MONTHLY_REPORT = registry.register(
 
 # Photos of an answer are attachments owned by the answer: the same scope as its inspection.
 register_scope(InspectionAnswer, ScopeSpec(enterprise="inspection__enterprise", region="inspection__region"))
+
+
+def patrol_rule_scope(queryset, user):
+    """Officers see the default rules, the rules above their area and those inside it."""
+    if user.role in GOVERNMENT_ROLES and user.region_id:
+        code = user.region_id
+        return queryset.filter(
+            Q(region__isnull=True) | Q(region_id__in=_prefixes(code)) | Q(region__code__startswith=code)
+        )
+    return queryset.none()
+
+
+def _patrol_rule_form(user, instance):
+    from anjian.inspections.services import PATROL_RULE_EDITORS, may_edit_patrol_rule
+
+    if instance is not None and not may_edit_patrol_rule(user, instance):
+        return None
+    if instance is None and not (user.is_platform_admin or user.role in PATROL_RULE_EDITORS):
+        return None
+    from anjian.inspections.plan_forms import patrol_rule_form_class
+
+    return patrol_rule_form_class(user)
+
+
+def _patrol_rule_save(*, actor, data, instance=None):
+    from anjian.inspections.services import patrol_rule_save
+
+    return patrol_rule_save(actor=actor, data=data, instance=instance)
+
+
+PATROL_RULE = registry.register(
+    Resource(
+        model=PatrolRule,
+        slug="patrol-rules",
+        namespace="inspections",
+        scope=ScopeSpec(custom=patrol_rule_scope),
+        columns=[
+            Column("kind", _("检查类型"), sort="kind", link=True),
+            Column(
+                "region__name", _("适用区划"), value=lambda r: r.region.name if r.region_id else _("默认（全平台）")
+            ),
+            Column("interval_days", _("周期(天)"), sort="interval_days"),
+            Column("use_class_cycle", _("按监管类别周期")),
+        ],
+        filters=[Filter("kind", _("检查类型"), "kind", choices=lambda user: InspectionKind.choices)],
+        default_ordering=["kind", "region_id"],
+        select_related=["region"],
+        detail_sections=[(_("巡查计划"), ["kind", "region", "interval_days", "use_class_cycle"])],
+        form_for=_patrol_rule_form,
+        create_service=lambda *, actor, data: _patrol_rule_save(actor=actor, data=data),
+        update_service=lambda *, actor, instance, data: _patrol_rule_save(actor=actor, data=data, instance=instance),
+    )
+)

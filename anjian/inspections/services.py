@@ -474,3 +474,56 @@ def monthly_report_approve(*, actor: User, report: MonthlyReport | int) -> Month
 
 def monthly_report_return(*, actor: User, report: MonthlyReport | int, reason: str) -> MonthlyReport:
     return _review(actor=actor, report=report, approve=False, reason=reason)
+
+
+# --- patrol plans -------------------------------------------------------------------------------
+
+PATROL_RULE_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.TOWN_ADMIN})
+
+
+def may_edit_patrol_rule(user: User, rule) -> bool:
+    """The platform admin edits the defaults; district and town admins the rules of their own area."""
+    if user.is_platform_admin:
+        return True
+    if user.role not in PATROL_RULE_EDITORS or rule is None or rule.region_id is None:
+        return False
+    return rule.region_id.startswith(user.region_id or "\0")
+
+
+@transaction.atomic
+def patrol_rule_save(*, actor: User, data: dict[str, Any], instance=None):
+    """Create or change a region's patrol rule (巡查计划): who must visit how often there."""
+    from anjian.inspections.models import PatrolRule
+
+    region = data.get("region", instance.region if instance else None)
+    errors: dict[str, list[str]] = {}
+    if not actor.is_platform_admin:
+        if actor.role not in PATROL_RULE_EDITORS:
+            raise ValidationError(_("只有区县或镇街管理员可以设置巡查计划"))
+        if region is None or not region.code.startswith(actor.region_id or "\0"):
+            errors["region"] = [_("只能为本辖区设置巡查计划")]
+    interval = data.get("interval_days", instance.interval_days if instance else None)
+    if not interval or not 1 <= interval <= 366:
+        errors["interval_days"] = [_("周期应在1到366天之间")]
+    kind = data.get("kind", instance.kind if instance else None)
+    if kind not in InspectionKind.values:
+        errors["kind"] = [_("检查类型无效")]
+    clash = PatrolRule.objects.filter(region=region, kind=kind)
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        errors["kind"] = [_("该区划已有此类检查的巡查计划")]
+    if errors:
+        raise ValidationError(errors)
+    rule = instance or PatrolRule()
+    before = audit.snapshot(rule) if instance else {}
+    rule.region, rule.kind, rule.interval_days = region, kind, interval
+    rule.use_class_cycle = bool(data.get("use_class_cycle", rule.use_class_cycle))
+    rule.save()
+    audit.record(
+        actor=actor,
+        action="update" if instance else "create",
+        instance=rule,
+        changes=audit.diff(before, audit.snapshot(rule)),
+    )
+    return rule

@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from anjian.core.views import resource_urls
 from anjian.inspections import checklist_views, coverage_views, report_views, run_views
-from anjian.inspections.registry import CHECKLIST, INSPECTION, MONTHLY_REPORT
+from anjian.inspections.registry import CHECKLIST, INSPECTION, MONTHLY_REPORT, PATROL_RULE
 
 app_name = "inspections"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("monthly-reports/<int:pk>/approve/", report_views.monthly_report_approve, name="monthly-report-approve"),
     path("monthly-reports/<int:pk>/return/", report_views.monthly_report_return, name="monthly-report-return"),
     path("monthly-reports/", include(resource_urls(MONTHLY_REPORT))),
+    path("patrol-rules/", include(resource_urls(PATROL_RULE))),
     # Running an inspection on a phone (before the resource's "<pk>/" so these words are not ids).
     path("start/", run_views.start, name="inspection-start"),
     path("start/enterprise/<int:pk>/", run_views.start, name="inspection-start-enterprise"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from anjian.core.models import User
 from anjian.core.roles import Role
 from anjian.core.scoping import VIEW, get_scoped_or_404
+from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Industry, VenueType
 from anjian.inspections import checklist_forms as forms
 from anjian.inspections import services
@@ -338,3 +340,36 @@ def checklist_copy(request: HttpRequest, pk: int) -> HttpResponse:
         "item_count": source.current_version.items.count() if source.current_version_id else 0,
     }
     return render(request, "inspections/checklist_copy.html", ctx, status=status)
+
+
+class ChecklistSettingsForm(forms.ChecklistMetaForm):
+    active = django_forms.BooleanField(label=_("启用"), required=False)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checklist_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改名称与适用范围: name, description, where it applies, active. Items change by publishing."""
+    template = _scoped(request, pk)
+    if not services.may_edit_template(request.user, template):
+        return render(
+            request,
+            "inspections/checklist_denied.html",
+            {"object": template, "resource": CHECKLIST, "reason": _("您不能修改该体检卡")},
+            status=403 if request.method == "POST" else 200,
+        )
+    initial = {**forms.ChecklistMetaForm.initial_from(template), "active": template.active}
+    form = ChecklistSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.service_fields(), "name": form.cleaned_data["name"], "active": form.cleaned_data["active"]}
+        try:
+            services.checklist_update(actor=request.user, template=template, data=data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存：%(name)s") % {"name": template})
+            return redirect(_detail_url(template))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "core/resource_form.html", {"form": form, "object": template, "resource": CHECKLIST}, status=status
+    )

@@ -131,6 +131,7 @@ CHECKLIST = registry.register(
         detail_actions=[
             (_("版本记录"), "inspections:checklist-versions", lambda user, template: True),
             (_("编辑并发布新版本"), "inspections:checklist-publish", _may_edit_checklist),
+            (_("修改名称与适用范围"), "inspections:checklist-settings", _may_edit_checklist),
             (_("复制为我的体检卡"), "inspections:checklist-copy", _may_copy_checklist),
         ],
         list_actions=[(_("新建体检卡"), "inspections:checklist-create", _may_create_checklist)],

@@ -527,3 +527,27 @@ def patrol_rule_save(*, actor: User, data: dict[str, Any], instance=None):
         changes=audit.diff(before, audit.snapshot(rule)),
     )
     return rule
+
+
+CHECKLIST_SETTINGS = ("name", "description", "industry_prefixes", "venue_types", "risk_tags", "kinds", "active")
+
+
+@transaction.atomic
+def checklist_update(*, actor: User, template: ChecklistTemplate, data: dict[str, Any]) -> ChecklistTemplate:
+    """Change a checklist's name, description, applicability or active flag (not its items: those
+    change only by publishing a new version)."""
+    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+    if not may_edit_template(actor, template):
+        raise ValidationError(_("无权修改该体检卡"))
+    if "name" in data and not (data["name"] or "").strip():
+        raise ValidationError({"name": [_("请填写名称")]})
+    before = audit.snapshot(template)
+    for name in CHECKLIST_SETTINGS:
+        if name in data:
+            value = data[name]
+            setattr(template, name, value.strip() if isinstance(value, str) else value)
+    template.save()
+    changes = audit.diff(before, audit.snapshot(template))
+    if changes:
+        audit.record(actor=actor, action="update", instance=template, changes=changes)
+    return template

@@ -14,6 +14,7 @@ urlpatterns = [
     path("checklists/<int:pk>/versions/<int:number>/", checklist_views.checklist_versions, name="checklist-versions"),
     path("checklists/<int:pk>/publish/", checklist_views.checklist_publish, name="checklist-publish"),
     path("checklists/<int:pk>/copy/", checklist_views.checklist_copy, name="checklist-copy"),
+    path("checklists/<int:pk>/settings/", checklist_views.checklist_settings, name="checklist-settings"),
     path("checklists/", include(resource_urls(CHECKLIST))),
     # Coverage, rates and monthly reports (before "monthly-reports/<pk>/" and the inspections' "<pk>/").
     path("coverage/", coverage_views.coverage_board, name="coverage"),

@@ -382,3 +382,28 @@ def test_copy_form_errors_answer_400(client, world):
     response = client.post(copy_url(library("CS-SC")), {"name": ""})
     assert response.status_code == 400
     assert re.search(r"invalid-feedback[^>]*>这个字段是必填项", response.content.decode())
+
+
+def test_settings_change_name_and_applicability_but_not_items(client, world):
+    from django.urls import reverse
+
+    from anjian.core.audit import history
+    from anjian.inspections import services as inspection_services
+
+    template = inspection_services.checklist_create(
+        actor=world.enterprise_admin_a, name="本厂日检", items=[{"text": "通道畅通"}]
+    )
+    url = reverse("inspections:checklist-settings", args=[template.pk])
+    client.force_login(world.enterprise_admin_a)
+    response = client.post(
+        url, {"name": "本厂夜班日检", "description": "夜班", "kinds": ["self_check"], "active": "on"}
+    )
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert template.name == "本厂夜班日检" and template.kinds == ["self_check"] and template.current_version.number == 1
+    assert history(template).first().changes["name"] == ["本厂日检", "本厂夜班日检"]
+    assert client.post(url, {"name": ""}).status_code == 400
+    client.force_login(world.employee_a)
+    assert client.post(url, {"name": "改名"}).status_code == 403
+    template.refresh_from_db()
+    assert template.name == "本厂夜班日检"

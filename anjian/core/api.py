@@ -560,6 +560,26 @@ class RegionDetailOut(RegionOut):
     boundary: dict[str, Any] | None = Field(None, description="GeoJSON 几何（若已导入）")
 
 
+class EnterpriseOwnedOut(Schema):
+    """The fields every record that belongs to an enterprise shows: the enterprise and its area."""
+
+    enterprise: int
+    enterprise_name: str
+    region: str = Field(..., description="区划/网格代码")
+
+    @staticmethod
+    def resolve_enterprise(obj) -> int:
+        return obj.enterprise_id
+
+    @staticmethod
+    def resolve_enterprise_name(obj) -> str:
+        return obj.enterprise.name
+
+    @staticmethod
+    def resolve_region(obj) -> str:
+        return obj.region_id
+
+
 files_router = Router(tags=["attachments"])
 
 

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from anjian.core.api import InputSchema, api, error_response, resource_router, scoped_get
+from anjian.core.api import EnterpriseOwnedOut, InputSchema, api, error_response, resource_router, scoped_get
 from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for, validate_upload
 from anjian.core.models import Attachment, User
@@ -121,13 +121,10 @@ class PlanOut(Schema):
         return obj.created_by_id
 
 
-class HazardItem(Schema):
+class HazardItem(EnterpriseOwnedOut):
     """A row of the hazard list."""
 
     id: int
-    enterprise: int
-    enterprise_name: str
-    region: str = Field(..., description="区划/网格代码")
     region_name: str
     place: str
     category: str = Field(..., description="类别代码")
@@ -151,18 +148,6 @@ class HazardItem(Schema):
     reported_at: datetime
     closed_at: datetime | None = None
     version: int
-
-    @staticmethod
-    def resolve_enterprise(obj: Hazard) -> int:
-        return obj.enterprise_id
-
-    @staticmethod
-    def resolve_enterprise_name(obj: Hazard) -> str:
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_region(obj: Hazard) -> str:
-        return obj.region_id
 
     @staticmethod
     def resolve_region_name(obj: Hazard) -> str:

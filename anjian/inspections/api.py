@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Schema, Status, UploadedFile
 from pydantic import ConfigDict, field_validator
 
-from anjian.core.api import InputSchema, api, resource_router, scoped_get
+from anjian.core.api import EnterpriseOwnedOut, InputSchema, api, resource_router, scoped_get
 from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for, owner_label, validate_upload
 from anjian.core.models import Attachment, User
@@ -390,13 +390,10 @@ def load_answers(inspection: Inspection) -> list[dict[str, Any]]:
     return rows
 
 
-class InspectionRow(Schema):
+class InspectionRow(EnterpriseOwnedOut):
     """A row of the inspection list."""
 
     id: int
-    enterprise: int
-    enterprise_name: str
-    region: str = Field(..., description="区划/网格代码")
     kind: str
     kind_display: str
     checklist: int = Field(..., description="体检卡ID")
@@ -411,18 +408,6 @@ class InspectionRow(Schema):
     passed: int
     failed: int
     not_applicable: int
-
-    @staticmethod
-    def resolve_enterprise(obj: Inspection) -> int:
-        return obj.enterprise_id
-
-    @staticmethod
-    def resolve_enterprise_name(obj: Inspection) -> str:
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_region(obj: Inspection) -> str:
-        return obj.region_id
 
     @staticmethod
     def resolve_kind_display(obj: Inspection) -> str:
@@ -557,13 +542,10 @@ def check_signature(signature) -> dict[str, list[str]]:
 # --- monthly reports --------------------------------------------------------------------------
 
 
-class MonthlyReportRow(Schema):
+class MonthlyReportRow(EnterpriseOwnedOut):
     """A row of the monthly report list."""
 
     id: int
-    enterprise: int
-    enterprise_name: str
-    region: str
     month: str = Field(..., description="YYYY-MM")
     status: str
     status_display: str
@@ -572,18 +554,6 @@ class MonthlyReportRow(Schema):
     reviewed_by_name: str | None = None
     reviewed_at: dt.datetime | None = None
     version: int
-
-    @staticmethod
-    def resolve_enterprise(obj: MonthlyReport) -> int:
-        return obj.enterprise_id
-
-    @staticmethod
-    def resolve_enterprise_name(obj: MonthlyReport) -> str:
-        return obj.enterprise.name
-
-    @staticmethod
-    def resolve_region(obj: MonthlyReport) -> str:
-        return obj.region_id
 
     @staticmethod
     def resolve_month(obj: MonthlyReport) -> str:

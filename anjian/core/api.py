@@ -60,6 +60,7 @@ from pydantic import ConfigDict, create_model
 from anjian.core import audit, listing
 from anjian.core.api_auth import BearerToken, ErrorOut
 from anjian.core.api_auth import router as auth_router
+from anjian.core.models import Attachment
 from anjian.core.registry import Filter, Resource
 from anjian.core.scoping import CHANGE, CREATE, VIEW, get_scoped_or_404, may, restrict, scope_spec
 
@@ -558,6 +559,63 @@ class RegionDetailOut(RegionOut):
     center_lat: float | None = None
     center_lng: float | None = None
     boundary: dict[str, Any] | None = Field(None, description="GeoJSON 几何（若已导入）")
+
+
+# --- shared by the apps' API modules --------------------------------------------------------
+
+MAX_PHOTOS = 9
+REQUIRED = "此字段为必填项"  # the message for a missing field (translated when shown)
+Latitude = Field(None, ge=-90, le=90, description="纬度（WGS84）")
+Longitude = Field(None, ge=-180, le=180, description="经度（WGS84）")
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    kind: str
+    uploaded_at: datetime
+    lat: float | None = None
+    lng: float | None = None
+    url: str = Field(..., description="下载地址（网页登录会话）")
+
+    @staticmethod
+    def resolve_name(obj: Attachment) -> str:
+        return obj.original_name
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return reverse("api:attachment-file", args=[obj.pk])
+
+
+def check_required(payload: Schema, *names: str) -> dict[str, list[str]]:
+    return {name: [_(REQUIRED)] for name in names if getattr(payload, name) in (None, "")}
+
+
+def check_photos(photos, *, required: str = "") -> dict[str, list[str]]:
+    """Photos are checked by content before anything is written: errors under ``photos``;
+    ``required`` is the message when at least one photo is needed."""
+    from anjian.core.attachments import validate_upload
+
+    photos = [p for p in (photos or []) if p]
+    messages: list[str] = []
+    if required and not photos:
+        messages.append(str(required))
+    if len(photos) > MAX_PHOTOS:
+        messages.append(_("最多上传 %(count)s 张照片") % {"count": MAX_PHOTOS})
+    for photo in photos:
+        try:
+            validate_upload(photo, kind="photo")
+        except DjangoValidationError as exc:
+            messages.extend(f"{photo.name}：{message}" for message in exc.messages)
+    return {"photos": messages} if messages else {}
+
+
+def raise_errors(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise DjangoValidationError(errors)
 
 
 class EnterpriseOwnedOut(Schema):

@@ -31,14 +31,27 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from pydantic import ConfigDict
 
-from anjian.core.api import EnterpriseOwnedOut, InputSchema, api, error_response, resource_router, scoped_get
+from anjian.core.api import (
+    REQUIRED,
+    AttachmentOut,
+    EnterpriseOwnedOut,
+    InputSchema,
+    Latitude,
+    Longitude,
+    api,
+    check_photos,
+    check_required,
+    error_response,
+    raise_errors,
+    resource_router,
+    scoped_get,
+)
 from anjian.core.api_auth import ErrorOut
-from anjian.core.attachments import attachments_for, validate_upload
+from anjian.core.attachments import attachments_for
 from anjian.core.models import Attachment, User
 from anjian.core.roles import ENTERPRISE_ROLES
 from anjian.core.scoping import CREATE, VIEW, may, restrict
@@ -55,38 +68,12 @@ from anjian.hazards.models import (
 from anjian.hazards.registry import HAZARD
 from anjian.hazards.timeline import load_timeline, may_see_reporter
 
-MAX_PHOTOS = 9
-REQUIRED = "此字段为必填项"  # the core API's message for a missing field (already translated)
-
 LevelValue = Literal[tuple(HazardLevel.values)]
 SourceValue = Literal[tuple(HazardSource.values)]
-Latitude = Field(None, ge=-90, le=90, description="纬度（WGS84）")
-Longitude = Field(None, ge=-180, le=180, description="经度（WGS84）")
 ExpectedVersion = Field(None, ge=0, description="页面上显示的 version；已被他人处理时返回 409")
 
 
 # --- output -----------------------------------------------------------------------------------
-
-
-class AttachmentOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    sha256: str
-    kind: str
-    uploaded_at: datetime
-    lat: float | None = None
-    lng: float | None = None
-    url: str = Field(..., description="下载地址（网页登录会话）")
-
-    @staticmethod
-    def resolve_name(obj: Attachment) -> str:
-        return obj.original_name
-
-    @staticmethod
-    def resolve_url(obj: Attachment) -> str:
-        return reverse("api:attachment-file", args=[obj.pk])
 
 
 class TransitionOut(Schema):
@@ -391,31 +378,6 @@ class CloseOnSpotForm(InputSchema):
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def check_required(payload: Schema, *names: str) -> dict[str, list[str]]:
-    return {name: [_(REQUIRED)] for name in names if getattr(payload, name) in (None, "")}
-
-
-def check_photos(photos, *, required: bool = False) -> dict[str, list[str]]:
-    """Photos are checked by content before anything is written: errors under ``photos``."""
-    photos = [p for p in (photos or []) if p]
-    messages: list[str] = []
-    if required and not photos:
-        messages.append(_("请上传整改后照片"))
-    if len(photos) > MAX_PHOTOS:
-        messages.append(_("最多上传 %(count)s 张照片") % {"count": MAX_PHOTOS})
-    for photo in photos:
-        try:
-            validate_upload(photo, kind="photo")
-        except ValidationError as exc:
-            messages.extend(f"{photo.name}：{message}" for message in exc.messages)
-    return {"photos": messages} if messages else {}
-
-
-def raise_errors(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
 def is_stale(exc: ValidationError) -> bool:
     return not hasattr(exc, "error_dict") and any(error.code == "stale" for error in exc.error_list)
 
@@ -543,7 +505,7 @@ def rectify(request: HttpRequest, pk: str, payload: Form[RectifyForm], photos: F
     hazard = scoped_get(request, SERVED, pk)
     photos = photos or []
     errors = check_required(payload, "rectification")
-    errors.update(check_photos(photos, required=True))
+    errors.update(check_photos(photos, required=_("请上传整改后照片")))
     raise_errors(errors)
     return transition(
         request,
@@ -603,7 +565,7 @@ def close_on_spot(
     hazard = scoped_get(request, SERVED, pk)
     photos = photos or []
     errors = check_required(payload, "rectification")
-    errors.update(check_photos(photos, required=True))
+    errors.update(check_photos(photos, required=_("请上传整改后照片")))
     raise_errors(errors)
     return transition(
         request,

@@ -40,14 +40,25 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Schema, Status, UploadedFile
 from pydantic import ConfigDict, field_validator
 
-from anjian.core.api import EnterpriseOwnedOut, InputSchema, api, resource_router, scoped_get
+from anjian.core.api import (
+    REQUIRED,
+    AttachmentOut,
+    EnterpriseOwnedOut,
+    InputSchema,
+    Latitude,
+    Longitude,
+    api,
+    check_photos,
+    raise_errors,
+    resource_router,
+    scoped_get,
+)
 from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for, owner_label, validate_upload
 from anjian.core.models import Attachment, User
 from anjian.core.roles import ENTERPRISE_ROLES
 from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise, VenueType
-from anjian.hazards.api import REQUIRED, AttachmentOut, Latitude, Longitude, check_photos, raise_errors
 from anjian.hazards.models import HazardCategory, MajorHazardCriterion
 from anjian.inspections import services
 from anjian.inspections.models import (

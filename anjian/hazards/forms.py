@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core.attachments import validate_upload
-from anjian.core.forms import BootstrapMixin
-from anjian.core.models import AttachmentKind, User
+from anjian.core.forms import BootstrapMixin, LargeMixin, PhotosField, PositionMixin
+from anjian.core.models import User
 from anjian.core.roles import ENTERPRISE_ROLES
 from anjian.core.scoping import VIEW, restrict
 from anjian.core.validators import validate_phone
@@ -21,79 +20,8 @@ from anjian.enterprises.models import Enterprise
 from anjian.hazards.models import Hazard, HazardCategory, HazardLevel, HazardSource, MajorHazardCriterion
 from anjian.hazards.services import PLAN_FIELDS
 
-MAX_PHOTOS = 9
 # What an enterprise user may name as the source of his own report.
 ENTERPRISE_SOURCES = [(HazardSource.SELF_CHECK, _("企业自查")), (HazardSource.MEETING, _("班前会"))]
-
-
-class MultiplePhotoInput(forms.FileInput):
-    """``<input type=file multiple accept=image/* capture=environment>``: opens the camera on a phone."""
-
-    allow_multiple_selected = True
-
-    def __init__(self, attrs=None):
-        base = {"accept": "image/*", "capture": "environment", "multiple": True}
-        super().__init__({**base, **(attrs or {})})
-
-    def use_required_attribute(self, initial) -> bool:
-        # The input is hidden behind a big camera button; the server says what is missing.
-        return False
-
-
-class PhotosField(forms.FileField):
-    """Several photos in one input; each is checked by its content like every other upload."""
-
-    widget = MultiplePhotoInput
-
-    def __init__(self, *, max_files: int = MAX_PHOTOS, **kwargs):
-        self.max_files = max_files
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        uploads = [d for d in (data if isinstance(data, (list, tuple)) else [data]) if d]
-        if not uploads:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(uploads) > self.max_files:
-            raise ValidationError(gettext("最多上传 %(n)d 张照片") % {"n": self.max_files}, code="too_many")
-        errors = []
-        for upload in uploads:
-            forms.FileField.to_python(self, upload)
-            try:
-                validate_upload(upload, kind=AttachmentKind.PHOTO)
-            except ValidationError as exc:
-                errors.append(f"“{upload.name}”：{' '.join(exc.messages)}")
-        if errors:
-            raise ValidationError(errors)
-        return uploads
-
-
-class LargeMixin:
-    """Large inputs and selects: pages for a thumb on a cheap phone (after BootstrapMixin)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = field.widget.attrs.get("class", "")
-            if "form-select" in css.split():
-                field.widget.attrs["class"] = f"{css} form-select-lg"
-            elif "form-control" in css.split() and not isinstance(field.widget, forms.FileInput):
-                field.widget.attrs["class"] = f"{css} form-control-lg"
-
-
-class PositionMixin(forms.Form):
-    """Hidden latitude / longitude filled by static/anjian/geo.js when the phone gives a position."""
-
-    latitude = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
-    longitude = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            data["latitude"] = data["longitude"] = None  # half a position is no position
-        return data
 
 
 def category_choices() -> list:

@@ -46,8 +46,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from anjian.core.bulk import BulkWriter
 from anjian.core.roles import Role
-from anjian.hazards.demo import _Writer
 from anjian.inspections.coverage import REPORT_CUTOFF_DAY, report_deadline
 
 MONTHS = 12
@@ -157,7 +157,7 @@ class _InspectionGenerator:
         self.log = log
         self.full_answers = enterprise_count <= FULL_ANSWERS_UP_TO
         self.showcase: int | None = None
-        self.writer = _Writer()
+        self.writer = BulkWriter()
         self.tz_offset = timezone.localtime(self.now).utcoffset() or dt.timedelta(0)
         self.start = today - dt.timedelta(days=MONTHS * 31)
         self.stats: dict[str, int] = defaultdict(int)

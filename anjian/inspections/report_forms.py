@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core.forms import BootstrapMixin
-from anjian.hazards.forms import PhotosField
+from anjian.core.forms import BootstrapMixin, PhotosField
 from anjian.inspections.services import REPORT_FIELDS
 
 TEXT_LIMIT = 2000

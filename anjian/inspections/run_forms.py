@@ -14,9 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.attachments import validate_upload
-from anjian.core.forms import BootstrapMixin
+from anjian.core.forms import BootstrapMixin, LargeMixin, PhotosField, PositionMixin
 from anjian.core.models import AttachmentKind
-from anjian.hazards.forms import LargeMixin, PhotosField, PositionMixin
 from anjian.inspections.models import AnswerResult, AnswerType, ChecklistItem
 
 MAX_NOTE = 1000

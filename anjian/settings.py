@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "anjian.agencies",
     "anjian.hazards",
     "anjian.inspections",
+    "anjian.risks",
 ]
 
 MIDDLEWARE = [

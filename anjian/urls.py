@@ -17,6 +17,7 @@ urlpatterns = [
     path("enterprises/", include("anjian.enterprises.urls")),
     path("hazards/", include("anjian.hazards.urls")),
     path("inspections/", include("anjian.inspections.urls")),
+    path("risks/", include("anjian.risks.urls")),
     path("api/v1/", include("anjian.core.api")),
 ]
 

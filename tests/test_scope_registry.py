@@ -61,7 +61,14 @@ def in_scope_object(resource, world):
 
         return HazardFactory(enterprise=world.enterprise_a)
     from anjian.inspections.models import ChecklistTemplate, Inspection, MonthlyReport, PatrolRule
+    from anjian.risks.models import RiskPoint
 
+    if model is RiskPoint:
+        from anjian.risks import services as risk_services
+
+        return risk_services.risk_point_create(
+            actor=world.enterprise_admin_a, enterprise=world.enterprise_a, data={"name": "配电房", "kind": "area"}
+        )
     if model is PatrolRule:
         return PatrolRule.objects.get_or_create(
             region=world.regions["town_a"], kind="grid_patrol", defaults={"interval_days": 45}

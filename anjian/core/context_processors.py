@@ -31,6 +31,7 @@ def navigation(request) -> dict:
                 items.append((_("提报率"), reverse("inspections:rates")))
                 items.append((_("巡查计划"), reverse("inspections:patrol-rules-list")))
             items.append((_("月度报告"), reverse("inspections:monthly-reports-list")))
+            items.append((_("风险点"), reverse("risks:risk-points-list")))
         if user.is_platform_admin or user.is_government:
             items.append((_("行政区划"), reverse("core:regions-list")))
         if may(user, User, VIEW):

@@ -9,6 +9,11 @@ from anjian.core.roles import GOVERNMENT_ROLES, Role
 INSPECTOR_FILTER_MIN_LEVEL = RegionLevel.DISTRICT
 
 
+def region_and_ancestors(code: str) -> list[str]:
+    """The code itself and every prefix of it: the region and all regions above it."""
+    return [code[:n] for n in range(2, len(code) + 1)]
+
+
 def subregion_choices(user: User) -> list[tuple[str, str]]:
     """The regions one level below the user's own (a drill-down: a district officer picks a town,
     a province officer a city). The filter value is a code prefix, so any level works."""

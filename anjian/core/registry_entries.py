@@ -6,7 +6,7 @@ from django.db.models import Lookup, Q
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import registry, services
-from anjian.core.choices import subregion_choices
+from anjian.core.choices import region_and_ancestors, subregion_choices
 from anjian.core.models import Region, User
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
@@ -20,10 +20,10 @@ def region_scope(queryset, user):
         return queryset.filter(code__startswith=user.region_id)
     if user.role in ENTERPRISE_ROLES and user.enterprise_id:
         code = user.enterprise.region_id
-        return queryset.filter(code__in=[code[:n] for n in range(2, len(code) + 1)])
+        return queryset.filter(code__in=region_and_ancestors(code))
     if user.role in AGENCY_ROLES and user.agency_id:
         code = user.agency.region_id
-        return queryset.filter(code__in=[code[:n] for n in range(2, len(code) + 1)])
+        return queryset.filter(code__in=region_and_ancestors(code))
     return queryset.none()
 
 

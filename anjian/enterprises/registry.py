@@ -14,7 +14,8 @@ from anjian.enterprises import services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
 
 
-def _industry_choices(user):
+def industry_choices(user) -> list[tuple[str, str]]:
+    """GB/T 4754 sections and divisions for industry filters (a code prefix selects a sector)."""
     rows = Industry.objects.filter(code__regex=r"^[A-Z](\d\d)?$").order_by("code").values_list("code", "name")
     return [(code, f"{code} {name}" if len(code) == 1 else f"— {code} {name}") for code, name in rows]
 
@@ -63,7 +64,7 @@ ENTERPRISE = registry.register(
         ],
         filters=[
             Filter("region", _("镇街/区域"), "region__code__startswith", kind="region", choices=subregion_choices),
-            Filter("industry", _("行业"), "industry__code__startswith", choices=_industry_choices),
+            Filter("industry", _("行业"), "industry__code__startswith", choices=industry_choices),
             Filter("scale", _("规模"), "scale", choices=lambda user: Scale.choices),
             Filter(
                 "class",

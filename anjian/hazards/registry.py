@@ -12,8 +12,7 @@ from anjian.core import registry
 from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope
-from anjian.enterprises.models import Industry
-from anjian.enterprises.registry import ENTERPRISE
+from anjian.enterprises.registry import ENTERPRISE, industry_choices
 from anjian.hazards import workflow
 from anjian.hazards.models import (
     OPEN_STATUSES,
@@ -47,11 +46,6 @@ VIEWS = {
 def view_condition(value: str) -> Q:
     entry = VIEWS.get(value)
     return entry[1]() if entry else Q()
-
-
-def _industry_choices(user):
-    rows = Industry.objects.filter(code__regex=r"^[A-Z](\d\d)?$").order_by("code").values_list("code", "name")
-    return [(code, f"{code} {name}" if len(code) == 1 else f"— {code} {name}") for code, name in rows]
 
 
 def _category_choices(user):
@@ -104,7 +98,7 @@ HAZARD = registry.register(
                 condition=view_condition,
             ),
             Filter("region", _("区域"), "region__code__startswith", kind="region", choices=subregion_choices),
-            Filter("industry", _("行业"), "enterprise__industry__code__startswith", choices=_industry_choices),
+            Filter("industry", _("行业"), "enterprise__industry__code__startswith", choices=industry_choices),
             Filter("category", _("类别"), "category_id", choices=_category_choices),
             Filter("level", _("等级"), "level", choices=lambda user: HazardLevel.choices),
             Filter("source", _("来源"), "source", choices=lambda user: HazardSource.choices),

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import registry
-from anjian.core.choices import subregion_choices
+from anjian.core.choices import region_and_ancestors, subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope, sector_condition
@@ -23,10 +23,6 @@ from anjian.inspections.models import (
 )
 
 
-def _prefixes(code: str) -> list[str]:
-    return [code[:n] for n in range(2, len(code) + 1)]
-
-
 def checklist_scope(queryset, user):
     """Everyone sees the shipped library; a region's templates are seen in that region (and by the
     officers above it); an enterprise's own templates by that enterprise and its supervisors."""
@@ -36,25 +32,25 @@ def checklist_scope(queryset, user):
         condition = (
             library
             | Q(owner_region__code__startswith=code)
-            | Q(owner_region_id__in=_prefixes(code))
+            | Q(owner_region_id__in=region_and_ancestors(code))
             | Q(owner_enterprise__region__code__startswith=code)
         )
         if user.role == "department_officer":
             sector = sector_condition(user, "owner_enterprise__")
             condition = (
                 library
-                | Q(owner_region_id__in=_prefixes(code))
+                | Q(owner_region_id__in=region_and_ancestors(code))
                 | (Q(owner_enterprise__region__code__startswith=code) & (sector or Q(pk__in=[])))
             )
         return queryset.filter(condition)
     if user.role in ENTERPRISE_ROLES and user.enterprise_id:
         return queryset.filter(
             library
-            | Q(owner_region_id__in=_prefixes(user.enterprise.region_id))
+            | Q(owner_region_id__in=region_and_ancestors(user.enterprise.region_id))
             | Q(owner_enterprise_id=user.enterprise_id)
         )
     if user.role in AGENCY_ROLES and user.agency_id:
-        return queryset.filter(library | Q(owner_region_id__in=_prefixes(user.agency.region_id)))
+        return queryset.filter(library | Q(owner_region_id__in=region_and_ancestors(user.agency.region_id)))
     return queryset.none()
 
 
@@ -276,7 +272,7 @@ def patrol_rule_scope(queryset, user):
     if user.role in GOVERNMENT_ROLES and user.region_id:
         code = user.region_id
         return queryset.filter(
-            Q(region__isnull=True) | Q(region_id__in=_prefixes(code)) | Q(region__code__startswith=code)
+            Q(region__isnull=True) | Q(region_id__in=region_and_ancestors(code)) | Q(region__code__startswith=code)
         )
     return queryset.none()
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from anjian.core import audit
 from anjian.core.attachments import attachment_add, attachments_for
+from anjian.core.choices import region_and_ancestors
 from anjian.core.models import User
 from anjian.core.notify import notify
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
@@ -152,8 +153,7 @@ def checklists_for(enterprise: Enterprise, kind: str | None = None):
     industry, venue type and tags (an empty condition applies to all)."""
     from django.db.models import Q
 
-    code = enterprise.region_id
-    prefixes = [code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(code)]
+    prefixes = region_and_ancestors(enterprise.region_id)
     templates = ChecklistTemplate.objects.filter(active=True, current_version__isnull=False).filter(
         Q(owner_region__isnull=True, owner_enterprise__isnull=True)
         | Q(owner_region_id__in=prefixes)

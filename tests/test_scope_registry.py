@@ -61,14 +61,11 @@ def in_scope_object(resource, world):
 
         return HazardFactory(enterprise=world.enterprise_a)
     from anjian.inspections.models import ChecklistTemplate, Inspection, MonthlyReport, PatrolRule
-    from anjian.risks.models import RiskPoint
+    from anjian.risks.tests.factories import scope_object
 
-    if model is RiskPoint:
-        from anjian.risks import services as risk_services
-
-        return risk_services.risk_point_create(
-            actor=world.enterprise_admin_a, enterprise=world.enterprise_a, data={"name": "配电房", "kind": "area"}
-        )
+    risk_record = scope_object(model, world)
+    if risk_record is not None:
+        return risk_record
     if model is PatrolRule:
         return PatrolRule.objects.get_or_create(
             region=world.regions["town_a"], kind="grid_patrol", defaults={"interval_days": 45}

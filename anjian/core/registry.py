@@ -69,6 +69,9 @@ class Resource:
     # extra buttons on the detail page: [(label, url name, role predicate)]
     detail_actions: list[tuple[Any, str, Callable[[Any, Model], bool]]] = field(default_factory=list)
     list_actions: list[tuple[Any, str, Callable[[Any], bool]]] = field(default_factory=list)
+    # other URL names taking this resource's primary key that are not buttons (forms reached from
+    # the detail page, JSON endpoints), so the scope test walks them too
+    extra_routes: list[str] = field(default_factory=list)
 
     @property
     def verbose_name(self):
@@ -144,7 +147,7 @@ class Resource:
         names = [self.url_name("detail")]
         if self.form_for is not None:
             names.append(self.url_name("edit"))
-        return names + [name for _label, name, _pred in self.detail_actions]
+        return names + [name for _label, name, _pred in self.detail_actions] + list(self.extra_routes)
 
     def sort_options(self) -> dict[str, str]:
         return {c.name: c.sort for c in self.columns if c.sort}

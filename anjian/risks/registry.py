@@ -1,4 +1,7 @@
-"""Risk points in the registry: the area's risk database (every enterprise's points, by level)."""
+"""Risk resources in the registry: the area's risk database (every enterprise's points, by level),
+inspection points, check records, four-colour site plans and monthly self-reviews. The pages
+beyond list/detail (assessment, measures, the board, the map, the notice card) are the detail
+actions and extra routes named here, so the scope test walks them."""
 
 from __future__ import annotations
 
@@ -8,14 +11,35 @@ from anjian.core import registry
 from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope
-from anjian.risks.models import RiskAssessment, RiskLevel, RiskPoint, RiskPointKind
+from anjian.risks.models import (
+    ControlMeasure,
+    InspectionPoint,
+    InspectionTask,
+    PointCheck,
+    RiskAssessment,
+    RiskEvent,
+    RiskLevel,
+    RiskPoint,
+    RiskPointKind,
+    RiskReview,
+    RiskZone,
+    SitePlan,
+    TaskSlot,
+)
+
+READ_ONLY = {CHANGE: None, CREATE: None}
+
+
+def _region_filter():
+    return Filter("region", _("区域"), "region__code__startswith", kind="region", choices=subregion_choices)
+
 
 RISK_POINT = registry.register(
     Resource(
         model=RiskPoint,
         slug="risk-points",
         namespace="risks",
-        scope=ScopeSpec(enterprise="enterprise", region="region", roles={CHANGE: None, CREATE: None}),
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
         columns=[
             Column("name", _("风险点"), sort="name", link=True),
             Column("enterprise__name", _("企业")),
@@ -25,9 +49,10 @@ RISK_POINT = registry.register(
             Column("collected_at", _("辨识时间"), sort="collected_at"),
         ],
         filters=[
-            Filter("region", _("区域"), "region__code__startswith", kind="region", choices=subregion_choices),
+            _region_filter(),
             Filter("level", _("风险等级"), "level", choices=lambda user: RiskLevel.choices),
             Filter("kind", _("类型"), "kind", choices=lambda user: RiskPointKind.choices),
+            Filter("archived", _("已归档"), "archived", kind="boolean"),
         ],
         search_fields=["name__icontains", "place__icontains", "enterprise__name__icontains"],
         search_placeholder=_("风险点 / 位置 / 企业"),
@@ -40,4 +65,106 @@ RISK_POINT = registry.register(
     )
 )
 
+INSPECTION_POINT = registry.register(
+    Resource(
+        model=InspectionPoint,
+        slug="inspection-points",
+        namespace="risks",
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        columns=[
+            Column("name", _("巡检点"), sort="name", link=True),
+            Column("enterprise__name", _("企业")),
+            Column("risk_point__name", _("风险点")),
+            Column("place", _("位置")),
+        ],
+        filters=[_region_filter(), Filter("archived", _("已归档"), "archived", kind="boolean")],
+        search_fields=["name__icontains", "place__icontains", "enterprise__name__icontains"],
+        search_placeholder=_("巡检点 / 位置 / 企业"),
+        default_ordering=["enterprise_id", "name"],
+        select_related=["enterprise", "risk_point"],
+        detail_sections=[(_("巡检点"), ["enterprise", "risk_point", "name", "place", "archived"])],
+    )
+)
+
+POINT_CHECK = registry.register(
+    Resource(
+        model=PointCheck,
+        slug="point-checks",
+        namespace="risks",
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        columns=[
+            Column("checked_at", _("巡检时间"), sort="checked_at", link=True),
+            Column("enterprise__name", _("企业")),
+            Column("point__name", _("巡检点")),
+            Column("task__content", _("检查内容")),
+            Column("passed", _("是否正常"), sort="passed"),
+            Column("checked_by__display_name", _("巡检人")),
+        ],
+        filters=[
+            _region_filter(),
+            Filter("passed", _("是否正常"), "passed", kind="boolean"),
+            Filter("checked_at", _("巡检时间"), "checked_at", kind="date"),
+        ],
+        search_fields=["point__name__icontains", "enterprise__name__icontains"],
+        search_placeholder=_("巡检点 / 企业"),
+        default_ordering=["-checked_at", "-id"],
+        select_related=["enterprise", "point", "task", "checked_by"],
+        detail_sections=[
+            (_("巡检记录"), ["enterprise", "point", "task", "passed", "note", "checked_by", "checked_at"]),
+            (_("位置"), ["latitude", "longitude", "hazard"]),
+        ],
+    )
+)
+
+SITE_PLAN = registry.register(
+    Resource(
+        model=SitePlan,
+        slug="site-plans",
+        namespace="risks",
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        columns=[
+            Column("title", _("名称"), sort="title", link=True),
+            Column("enterprise__name", _("企业")),
+            Column("uploaded_at", _("上传时间"), sort="uploaded_at"),
+        ],
+        filters=[_region_filter()],
+        search_fields=["title__icontains", "enterprise__name__icontains"],
+        search_placeholder=_("名称 / 企业"),
+        default_ordering=["-id"],
+        select_related=["enterprise"],
+        detail_sections=[(_("四色图"), ["enterprise", "title", "width", "height", "uploaded_by", "uploaded_at"])],
+    )
+)
+
+RISK_REVIEW = registry.register(
+    Resource(
+        model=RiskReview,
+        slug="risk-reviews",
+        namespace="risks",
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        columns=[
+            Column("month", _("月份"), sort="month", link=True),
+            Column("enterprise__name", _("企业")),
+            Column("confirmed_by__display_name", _("确认人")),
+            Column("confirmed_at", _("确认时间"), sort="confirmed_at"),
+            Column("note", _("变化说明")),
+        ],
+        filters=[_region_filter(), Filter("month", _("月份"), "month", kind="date")],
+        search_fields=["enterprise__name__icontains"],
+        search_placeholder=_("企业"),
+        default_ordering=["-month", "-id"],
+        select_related=["enterprise", "confirmed_by"],
+        detail_sections=[
+            (_("月度风险自查"), ["enterprise", "month", "confirmed_by", "confirmed_at", "note", "counts"])
+        ],
+    )
+)
+
 register_scope(RiskAssessment, ScopeSpec(enterprise="risk_point__enterprise", region="risk_point__region"))
+register_scope(RiskEvent, ScopeSpec(enterprise="risk_point__enterprise", region="risk_point__region"))
+register_scope(
+    ControlMeasure, ScopeSpec(enterprise="event__risk_point__enterprise", region="event__risk_point__region")
+)
+register_scope(InspectionTask, ScopeSpec(enterprise="point__enterprise", region="point__region"))
+register_scope(TaskSlot, ScopeSpec(enterprise="point__enterprise", region="point__region"))
+register_scope(RiskZone, ScopeSpec(enterprise="plan__enterprise", region="plan__region"))

@@ -1,6 +1,17 @@
+from django.urls import include, path
+
 from anjian.core.views import resource_urls
-from anjian.risks.registry import RISK_POINT
+from anjian.risks.registry import INSPECTION_POINT, POINT_CHECK, RISK_POINT, RISK_REVIEW, SITE_PLAN
 
 app_name = "risks"
 
-urlpatterns = [*resource_urls(RISK_POINT)]
+urlpatterns = [
+    # [pages] risk point detail forms, notice card, inspection point check, board, reviews
+    # [plans] four-colour map
+    # [import] Excel import and dual-prevention export
+    path("points/", include(resource_urls(RISK_POINT))),
+    path("inspection-points/", include(resource_urls(INSPECTION_POINT))),
+    path("checks/", include(resource_urls(POINT_CHECK))),
+    path("plans/", include(resource_urls(SITE_PLAN))),
+    path("reviews/", include(resource_urls(RISK_REVIEW))),
+]

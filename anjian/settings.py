@@ -266,3 +266,6 @@ LOGGING = {
 if "pytest" in sys.modules:
     # Fast hashing in the test suite only.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Risk inspection: the hours at which shifts start (a "per shift" task is due once in each).
+RISK_SHIFT_HOURS = [int(hour) for hour in env_list("RISK_SHIFT_HOURS", "8,20")]

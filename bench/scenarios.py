@@ -549,3 +549,55 @@ SCENARIOS += [
     SubmissionRates(name="submission rates · district"),
     SubmissionRates(name="submission rates · province", region_code="32"),
 ]
+
+
+# --- Risks: the government risk database (issue 6) ----------------------------------------------
+
+
+def _require_risk_points() -> None:
+    from anjian.risks.models import RiskPoint
+
+    if not RiskPoint.objects.exists():
+        raise SystemExit("the data set has no risk points: rebuild it (drop anjian_bench) or run the risk demo")
+
+
+@dataclass
+class RiskDatabase(Scenario):
+    """The area's risk database (every enterprise's risk points) filtered by level, as a
+    government user pages it: the count, one page and the level tiles."""
+
+    role: str = "district_admin"
+    region_code: str = "320585"
+    level: str = "major"
+    page: int = 1
+
+    def setup(self) -> None:
+        _require_risk_points()
+        self.user = user_with(self.role, self.region_code, f"bench_{self.role}_{self.region_code}")
+        self.client.force_login(self.user)
+        self.url = f"/risks/points/?level={self.level}&page={self.page}"
+        assert self.client.get(self.url).status_code == 200
+
+    def run(self) -> None:
+        self.client.get(self.url)
+
+    def baseline(self) -> None:
+        prefix = self.region_code + "%"
+        where = "p.region_id LIKE %s AND p.level = %s"
+        raw(f"SELECT COUNT(*) FROM risks_riskpoint p WHERE {where}", [prefix, self.level])
+        raw(
+            "SELECT p.id, p.name, e.name, p.kind, p.place, p.level, p.collected_at FROM risks_riskpoint p"
+            f" JOIN enterprises_enterprise e ON e.id = p.enterprise_id WHERE {where}"
+            f" ORDER BY p.id DESC LIMIT {PAGE} OFFSET {PAGE * (self.page - 1)}",
+            [prefix, self.level],
+        )
+        raw("SELECT level, COUNT(*) FROM risks_riskpoint WHERE region_id LIKE %s GROUP BY level", [prefix])
+
+
+SCENARIOS += [
+    RiskDatabase(name="risk database · district, level=major"),
+    RiskDatabase(
+        name="risk database · town, level=general", role="town_admin", region_code="320585100", level="general"
+    ),
+    RiskDatabase(name="risk database · province, level=high, page 40", region_code="32", level="high", page=40),
+]

@@ -116,6 +116,18 @@ POINT_CHECK = registry.register(
     )
 )
 
+def _plan_detail_context(user, plan):
+    from anjian.risks.plan_views import detail_context
+
+    return detail_context(user, plan)
+
+
+def _may_upload_plan(user):
+    from anjian.risks.plan_forms import may_upload
+
+    return may_upload(user)
+
+
 SITE_PLAN = registry.register(
     Resource(
         model=SitePlan,
@@ -133,6 +145,11 @@ SITE_PLAN = registry.register(
         default_ordering=["-id"],
         select_related=["enterprise"],
         detail_sections=[(_("四色图"), ["enterprise", "title", "width", "height", "uploaded_by", "uploaded_at"])],
+        detail_template="risks/plan_detail.html",
+        detail_context=_plan_detail_context,
+        list_actions=[(_("上传平面图"), "risks:site-plan-new", _may_upload_plan)],
+        # the JSON door the drawing page lists and saves zones through
+        extra_routes=["risks:site-plan-zones"],
     )
 )
 

@@ -34,6 +34,12 @@ def _region_filter():
     return Filter("region", _("区域"), "region__code__startswith", kind="region", choices=subregion_choices)
 
 
+def _import_views():
+    from anjian.risks import import_views
+
+    return import_views
+
+
 RISK_POINT = registry.register(
     Resource(
         model=RiskPoint,
@@ -61,6 +67,10 @@ RISK_POINT = registry.register(
         detail_sections=[
             (_("风险点"), ["enterprise", "name", "place", "kind", "accident_types", "equipment_count"]),
             (_("评价"), ["level", "collected_by", "collected_at", "archived"]),
+        ],
+        list_actions=[
+            (_("导入风险清单"), "risks:risk-import", lambda user: _import_views().may_import(user)),
+            (_("导出双重预防数据"), "risks:dual-prevention-export", lambda user: True),
         ],
     )
 )

@@ -75,6 +75,19 @@ RISK_POINT = registry.register(
     )
 )
 
+
+def _check_views():
+    from anjian.risks import check_views
+
+    return check_views
+
+
+def _may_check(user, point) -> bool:
+    from anjian.risks.services import may_check
+
+    return may_check(user, point)
+
+
 INSPECTION_POINT = registry.register(
     Resource(
         model=InspectionPoint,
@@ -93,6 +106,15 @@ INSPECTION_POINT = registry.register(
         default_ordering=["enterprise_id", "name"],
         select_related=["enterprise", "risk_point"],
         detail_sections=[(_("巡检点"), ["enterprise", "risk_point", "name", "place", "archived"])],
+        detail_template="risks/inspection_point_detail.html",
+        detail_context=lambda user, point: _check_views().point_detail_context(user, point),
+        detail_actions=[
+            (_("巡检"), "risks:inspection-point-check", lambda user, point: _may_check(user, point)),
+            (_("打印二维码"), "risks:inspection-point-qr", lambda user, point: True),
+        ],
+        # the check page is also what the QR code opens (a government user sees it read-only)
+        extra_routes=["risks:inspection-point-check"],
+        list_actions=[(_("巡检看板"), "risks:board", lambda user: True)],
     )
 )
 
@@ -183,6 +205,14 @@ RISK_REVIEW = registry.register(
         select_related=["enterprise", "confirmed_by"],
         detail_sections=[
             (_("月度风险自查"), ["enterprise", "month", "confirmed_by", "confirmed_at", "note", "counts"])
+        ],
+        list_actions=[
+            (_("本月自查确认"), "risks:review-confirm", lambda user: bool(user.enterprise_id)),
+            (
+                _("各企业确认情况"),
+                "risks:review-status",
+                lambda user: user.is_platform_admin or user.is_government or user.is_agency_user,
+            ),
         ],
     )
 )

@@ -1,13 +1,19 @@
 from django.urls import include, path
 
 from anjian.core.views import resource_urls
-from anjian.risks import import_views, plan_views
+from anjian.risks import check_views, import_views, plan_views, review_views
 from anjian.risks.registry import INSPECTION_POINT, POINT_CHECK, RISK_POINT, RISK_REVIEW, SITE_PLAN
 
 app_name = "risks"
 
 urlpatterns = [
     # [pages] risk point detail forms, notice card, inspection point check, board, reviews
+    path("inspection-points/<int:pk>/qr/", check_views.point_qr, name="inspection-point-qr"),
+    path("inspection-points/<int:pk>/check/", check_views.point_check, name="inspection-point-check"),
+    path("board/", check_views.board, name="board"),
+    path("my-tasks/", check_views.my_tasks, name="my-tasks"),
+    path("reviews/confirm/", review_views.review_confirm, name="review-confirm"),
+    path("reviews/status/", review_views.review_status, name="review-status"),
     path("plans/new/", plan_views.site_plan_new, name="site-plan-new"),
     path("plans/<int:pk>/zones/", plan_views.site_plan_zones, name="site-plan-zones"),
     path("import/", import_views.import_upload, name="risk-import"),

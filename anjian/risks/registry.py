@@ -34,10 +34,20 @@ def _region_filter():
     return Filter("region", _("区域"), "region__code__startswith", kind="region", choices=subregion_choices)
 
 
+def _point_views():
+    from anjian.risks import views
+
+    return views
+
+
 def _import_views():
     from anjian.risks import import_views
 
     return import_views
+
+
+def _may_edit_point(user, point) -> bool:
+    return _point_views().may_edit_point(user, point)
 
 
 RISK_POINT = registry.register(
@@ -68,7 +78,23 @@ RISK_POINT = registry.register(
             (_("风险点"), ["enterprise", "name", "place", "kind", "accident_types", "equipment_count"]),
             (_("评价"), ["level", "collected_by", "collected_at", "archived"]),
         ],
+        detail_template="risks/point_detail.html",
+        detail_context=lambda user, point: _point_views().detail_context(user, point),
+        detail_actions=[
+            (_("风险评价"), "risks:point-assess", _may_edit_point),
+            (_("编辑"), "risks:point-edit", _may_edit_point),
+            (_("新增风险事件"), "risks:point-event-new", _may_edit_point),
+            (_("新增管控措施"), "risks:point-measure-new", _may_edit_point),
+            (_("新增巡检点"), "risks:point-inspection-point-new", _may_edit_point),
+            (_("新增巡检任务"), "risks:point-task-new", _may_edit_point),
+            (_("归档 / 恢复"), "risks:point-archive", _may_edit_point),
+            (_("风险告知卡"), "risks:point-card", lambda user, point: True),
+        ],
+        # reached from the task table's stop buttons (the task in the body)
+        extra_routes=["risks:point-task-stop"],
+        list_template="risks/point_list.html",
         list_actions=[
+            (_("新增风险点"), "risks:point-new", lambda user: _point_views().may_create(user)),
             (_("导入风险清单"), "risks:risk-import", lambda user: _import_views().may_import(user)),
             (_("导出双重预防数据"), "risks:dual-prevention-export", lambda user: True),
         ],
@@ -147,6 +173,7 @@ POINT_CHECK = registry.register(
         ],
     )
 )
+
 
 def _plan_detail_context(user, plan):
     from anjian.risks.plan_views import detail_context

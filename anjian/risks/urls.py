@@ -1,12 +1,23 @@
 from django.urls import include, path
 
 from anjian.core.views import resource_urls
-from anjian.risks import check_views, import_views, plan_views, review_views
+from anjian.risks import check_views, import_views, plan_views, review_views, views
 from anjian.risks.registry import INSPECTION_POINT, POINT_CHECK, RISK_POINT, RISK_REVIEW, SITE_PLAN
 
 app_name = "risks"
 
 urlpatterns = [
+    path("points/new/", views.point_new, name="point-new"),
+    path("points/levels/", views.point_levels, name="point-levels"),
+    path("points/<int:pk>/assess/", views.point_assess, name="point-assess"),
+    path("points/<int:pk>/edit/", views.point_edit, name="point-edit"),
+    path("points/<int:pk>/archive/", views.point_archive, name="point-archive"),
+    path("points/<int:pk>/events/new/", views.point_event_new, name="point-event-new"),
+    path("points/<int:pk>/measures/new/", views.point_measure_new, name="point-measure-new"),
+    path("points/<int:pk>/inspection-points/new/", views.point_inspection_point_new, name="point-inspection-point-new"),
+    path("points/<int:pk>/tasks/new/", views.point_task_new, name="point-task-new"),
+    path("points/<int:pk>/tasks/stop/", views.point_task_stop, name="point-task-stop"),
+    path("points/<int:pk>/card/", views.point_card, name="point-card"),
     # [pages] risk point detail forms, notice card, inspection point check, board, reviews
     path("inspection-points/<int:pk>/qr/", check_views.point_qr, name="inspection-point-qr"),
     path("inspection-points/<int:pk>/check/", check_views.point_check, name="inspection-point-check"),

@@ -1,0 +1,230 @@
+"""Input validation of the risk point pages. Forms give friendly field errors and offer only
+choices in the user's scope; ``anjian.risks.services`` re-checks every rule."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from anjian.core.forms import BootstrapMixin
+from anjian.core.models import User
+from anjian.core.scoping import VIEW, restrict
+from anjian.enterprises.models import Enterprise
+from anjian.risks.models import (
+    AccidentType,
+    AssessmentMethod,
+    ControlMeasure,
+    EvidenceRule,
+    InspectionPoint,
+    InspectionTask,
+    MeasureKind,
+    OwningLevel,
+    RiskEvent,
+    RiskPoint,
+    RiskPointKind,
+    TaskCycle,
+)
+
+BLANK = [("", "---------")]
+
+# The standard values of each method with their meanings (DOMAIN §4), shown in the selects.
+LEC_LIKELIHOOD = [
+    ("10", _("10 — 完全可以预料")),
+    ("6", _("6 — 相当可能")),
+    ("3", _("3 — 可能，但不经常")),
+    ("1", _("1 — 可能性小，完全意外")),
+    ("0.5", _("0.5 — 很不可能，可以设想")),
+    ("0.2", _("0.2 — 极不可能")),
+    ("0.1", _("0.1 — 实际不可能")),
+]
+LEC_EXPOSURE = [
+    ("10", _("10 — 连续暴露")),
+    ("6", _("6 — 每天工作时间内暴露")),
+    ("3", _("3 — 每周一次或偶然暴露")),
+    ("2", _("2 — 每月一次暴露")),
+    ("1", _("1 — 每年几次暴露")),
+    ("0.5", _("0.5 — 非常罕见地暴露")),
+]
+LEC_CONSEQUENCE = [
+    ("100", _("100 — 大灾难，许多人死亡")),
+    ("40", _("40 — 灾难，数人死亡")),
+    ("15", _("15 — 非常严重，一人死亡")),
+    ("7", _("7 — 严重，重伤")),
+    ("3", _("3 — 重大，致残")),
+    ("1", _("1 — 引人注目，需要救护")),
+]
+LS_LIKELIHOOD = [
+    ("5", _("5 — 极可能（频繁发生）")),
+    ("4", _("4 — 很可能")),
+    ("3", _("3 — 可能")),
+    ("2", _("2 — 不大可能")),
+    ("1", _("1 — 极不可能")),
+]
+LS_SEVERITY = [
+    ("5", _("5 — 特别严重（多人死亡）")),
+    ("4", _("4 — 严重（一人死亡）")),
+    ("3", _("3 — 较严重（重伤）")),
+    ("2", _("2 — 一般（轻伤）")),
+    ("1", _("1 — 轻微（急救处理）")),
+]
+
+# Which form field holds each factor the service names, per method.
+ASSESS_FIELDS = {
+    AssessmentMethod.LEC: {
+        "likelihood": "lec_likelihood",
+        "exposure": "lec_exposure",
+        "consequence": "lec_consequence",
+    },
+    AssessmentMethod.LS: {"likelihood": "ls_likelihood", "consequence": "ls_severity"},
+}
+
+
+def enterprise_users(enterprise_id: int):
+    return User.objects.filter(enterprise_id=enterprise_id, is_active=True).order_by("display_name", "username")
+
+
+class RiskPointForm(BootstrapMixin, forms.Form):
+    """A risk point's own fields (new and edit); the enterprise select only for users who serve
+    several enterprises (agency, platform admin), limited to their scope."""
+
+    enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none())
+    name = forms.CharField(label=_("风险点名称"), max_length=100)
+    place = forms.CharField(label=_("所在位置"), max_length=100, required=False)
+    kind = forms.ChoiceField(label=_("类型"), choices=BLANK + list(RiskPointKind.choices))
+    accident_types = forms.MultipleChoiceField(
+        label=_("可能导致的事故类型"),
+        choices=AccidentType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    equipment_count = forms.IntegerField(label=_("设备数量"), min_value=0, initial=0, required=False)
+    responsible_name = forms.CharField(label=_("责任人"), max_length=30, required=False)
+    responsible_phone = forms.CharField(label=_("责任人电话"), max_length=20, required=False)
+
+    def __init__(self, *args, user: User, choose_enterprise: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choose_enterprise:
+            self.fields["enterprise"].queryset = restrict(Enterprise.objects.all(), user, VIEW).order_by("name")
+        else:
+            del self.fields["enterprise"]
+
+    @classmethod
+    def initial_of(cls, point: RiskPoint) -> dict:
+        return {
+            "name": point.name,
+            "place": point.place,
+            "kind": point.kind,
+            "accident_types": point.accident_types,
+            "equipment_count": point.equipment_count,
+            "responsible_name": point.responsible_name,
+            "responsible_phone": point.responsible_phone,
+        }
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name != "enterprise"}
+        data["equipment_count"] = data.get("equipment_count") or 0
+        return data
+
+
+class AssessForm(BootstrapMixin, forms.Form):
+    """LEC (three selects) or LS (two selects), chosen per assessment; only the chosen method's
+    selects are read."""
+
+    method = forms.ChoiceField(
+        label=_("评价方法"), choices=AssessmentMethod.choices, initial=AssessmentMethod.LEC, widget=forms.RadioSelect
+    )
+    lec_likelihood = forms.ChoiceField(label=_("L 事故发生的可能性"), choices=BLANK + LEC_LIKELIHOOD, required=False)
+    lec_exposure = forms.ChoiceField(
+        label=_("E 暴露于危险环境的频繁程度"), choices=BLANK + LEC_EXPOSURE, required=False
+    )
+    lec_consequence = forms.ChoiceField(label=_("C 发生事故的后果"), choices=BLANK + LEC_CONSEQUENCE, required=False)
+    ls_likelihood = forms.ChoiceField(label=_("L 事故发生的可能性"), choices=BLANK + LS_LIKELIHOOD, required=False)
+    ls_severity = forms.ChoiceField(label=_("S 事故后果严重性"), choices=BLANK + LS_SEVERITY, required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        for field in ASSESS_FIELDS.get(method, {}).values():
+            if not data.get(field):
+                self.add_error(field, _("请选择取值"))
+        return data
+
+    def factors(self) -> dict:
+        """The service's keyword arguments for the chosen method."""
+        method = self.cleaned_data["method"]
+        values = {factor: self.cleaned_data[field] for factor, field in ASSESS_FIELDS[method].items()}
+        return {"method": method, "exposure": None, **values, "note": self.cleaned_data.get("note", "")}
+
+    def field_for(self, factor: str) -> str | None:
+        return ASSESS_FIELDS.get(self.cleaned_data.get("method"), {}).get(factor)
+
+
+class EventForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("风险事件"), max_length=100)
+    accident_type = forms.ChoiceField(label=_("事故类型"), choices=BLANK + list(AccidentType.choices))
+    consequence = forms.CharField(label=_("可能后果"), max_length=200, required=False)
+
+
+class MeasureForm(BootstrapMixin, forms.Form):
+    """A control measure of one of this point's events, owned by one of the enterprise's people."""
+
+    event = forms.ModelChoiceField(label=_("风险事件"), queryset=RiskEvent.objects.none())
+    kind = forms.ModelChoiceField(label=_("措施类别"), queryset=MeasureKind.objects.all())
+    description = forms.CharField(label=_("管控措施"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    owning_level = forms.ChoiceField(label=_("管控层级"), choices=BLANK + list(OwningLevel.choices))
+    owning_unit = forms.CharField(label=_("责任部门/班组/岗位"), max_length=60, required=False)
+    responsible = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, point: RiskPoint, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+        self.fields["responsible"].queryset = enterprise_users(point.enterprise_id)
+
+
+class InspectionPointForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("巡检点名称"), max_length=100)
+    place = forms.CharField(label=_("位置"), max_length=100, required=False, help_text=_("不填则使用风险点的位置"))
+
+
+class TaskForm(BootstrapMixin, forms.Form):
+    """An inspection task: which measure is checked at which of this point's inspection points,
+    how often, with what evidence, by whom."""
+
+    measure = forms.ModelChoiceField(label=_("管控措施"), queryset=ControlMeasure.objects.none())
+    point = forms.ModelChoiceField(label=_("巡检点"), queryset=InspectionPoint.objects.none())
+    content = forms.CharField(
+        label=_("检查内容"), max_length=200, required=False, help_text=_("不填则使用管控措施的内容")
+    )
+    cycle = forms.ChoiceField(label=_("巡检周期"), choices=BLANK + list(TaskCycle.choices))
+    evidence = forms.ChoiceField(label=_("留证要求"), choices=EvidenceRule.choices, initial=EvidenceRule.NONE)
+    owner = forms.ModelChoiceField(label=_("巡检人"), queryset=User.objects.none())
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, point: RiskPoint, measures, inspection_points, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures
+        self.fields["point"].queryset = inspection_points
+        self.fields["owner"].queryset = enterprise_users(point.enterprise_id)
+        self.fields["starts_on"].initial = timezone.localdate()
+
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "point": data["point"].pk,
+            "content": data.get("content", ""),
+            "cycle": data["cycle"],
+            "evidence": data["evidence"],
+            "owner": data["owner"].pk,
+            "starts_on": data["starts_on"],
+        }
+
+
+class StopTaskForm(BootstrapMixin, forms.Form):
+    task = forms.ModelChoiceField(label=_("巡检任务"), queryset=InspectionTask.objects.none())
+
+    def __init__(self, *args, tasks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = tasks
+        self.fields["task"].label_from_instance = lambda t: f"{t.point.name} · {t.content} · {t.get_cycle_display()}"

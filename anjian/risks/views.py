@@ -1,0 +1,446 @@
+"""The risk point pages beyond the generic list and detail: a new point, the detail page's context
+(level, gaps, assessments, events and measures, inspection points and tasks), its forms (assess,
+edit, archive, event, measure, inspection point, task, stop a task), the printable risk notice
+card (风险告知卡) and the counts by level above the area's risk database.
+
+Views are doors: they parse, call ``anjian.risks.services`` and render. Every read starts from
+``restrict``; a risk point outside the user's scope answers 404 on every route. Government users
+open the pages read-only: the forms show why they cannot save, and a POST changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from anjian.core.models import User
+from anjian.core.qr import public_url, qr_svg
+from anjian.core.roles import Role
+from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
+from anjian.core.views import add_service_errors
+from anjian.enterprises.models import Enterprise
+from anjian.risks import forms, services
+from anjian.risks.models import (
+    LEVEL_COLOURS,
+    AccidentType,
+    AssessmentMethod,
+    ControlMeasure,
+    InspectionPoint,
+    InspectionTask,
+    NationalMeasureKind,
+    RiskAssessment,
+    RiskEvent,
+    RiskLevel,
+    RiskPoint,
+)
+
+EMERGENCY_PHONES = (("119", gettext_lazy("火警")), ("120", gettext_lazy("急救")), ("110", gettext_lazy("报警")))
+# Who serves several enterprises and may add their risk points (services.may_edit says the same).
+AGENCY_EDITORS = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_ENGINEER})
+
+
+def may_create(user: User) -> bool:
+    """Who may add risk points at all (an enterprise's safety staff, its agency, the platform)."""
+    return (
+        user.is_platform_admin
+        or (user.role in services.RISK_EDITORS and bool(user.enterprise_id))
+        or user.role in AGENCY_EDITORS
+    )
+
+
+def may_edit_point(user: User, point: RiskPoint) -> bool:
+    return services.may_edit(user, point.enterprise_id)
+
+
+def _point(request: HttpRequest, pk) -> RiskPoint:
+    return get_scoped_or_404(RiskPoint.objects.select_related("enterprise", "region"), request.user, VIEW, pk=pk)
+
+
+def _detail_url(point: RiskPoint | int) -> str:
+    return reverse("risks:risk-points-detail", args=[getattr(point, "pk", point)])
+
+
+def number(value) -> str:
+    """A decimal without trailing zeros or an exponent (270.00 → 270, 0.50 → 0.5)."""
+    return f"{value.normalize():f}"
+
+
+def accident_labels(codes) -> list[str]:
+    labels = dict(AccidentType.choices)
+    return [str(labels.get(code, code)) for code in codes or []]
+
+
+# --- the detail page ------------------------------------------------------------------------
+
+
+def detail_context(user: User, point: RiskPoint) -> dict:
+    """What the detail page shows beyond the generic sections; every query scoped to the user."""
+    measures = ControlMeasure.objects.filter(archived=False).select_related("kind", "responsible")
+    events = (
+        restrict(RiskEvent.objects.filter(risk_point=point, archived=False), user, VIEW)
+        .prefetch_related(Prefetch("measures", queryset=measures))
+        .order_by("id")
+    )
+    tasks = InspectionTask.objects.select_related("owner", "measure").order_by("archived", "id")
+    inspection_points = (
+        restrict(InspectionPoint.objects.filter(risk_point=point), user, VIEW)
+        .prefetch_related(Prefetch("tasks", queryset=tasks))
+        .order_by("archived", "name")
+    )
+    assessments = restrict(RiskAssessment.objects.filter(risk_point=point), user, VIEW).select_related("assessed_by")
+    editable = may_edit_point(user, point)
+    return {
+        "point": point,
+        "level_colour": LEVEL_COLOURS.get(point.level, ""),
+        "accident_labels": accident_labels(point.accident_types),
+        "gaps": services.control_gaps(point),
+        "assessments": [
+            (
+                a,
+                number(a.likelihood),
+                number(a.exposure) if a.exposure is not None else "",
+                number(a.consequence),
+                number(a.score),
+            )
+            for a in assessments
+        ],
+        "events": events,
+        "inspection_points": inspection_points,
+        "may_edit": editable,
+        "stop_url": reverse("risks:point-task-stop", args=[point.pk]) if editable else "",
+    }
+
+
+# --- form pages -----------------------------------------------------------------------------
+
+
+def _form_page(
+    request: HttpRequest,
+    point: RiskPoint,
+    form,
+    *,
+    title: str,
+    save: Callable[[], str],
+    template: str = "risks/point_form.html",
+    submit: str = "",
+    extra: dict | None = None,
+    on_error: Callable[[ValidationError], None] | None = None,
+) -> HttpResponse:
+    """GET: the form (read-only with the reason for those who may not change the point). POST:
+    the service through ``save`` (returns the success message), then back to the detail page;
+    on an error the form again with the messages next to their fields, nothing changed."""
+    editable = may_edit_point(request.user, point)
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            status = 403
+        elif form.is_valid():
+            try:
+                message = save()
+            except ObjectDoesNotExist:
+                raise Http404 from None
+            except ValidationError as exc:
+                (on_error or (lambda e: add_service_errors(form, e)))(exc)
+                status = 400
+            else:
+                messages.success(request, message)
+                return redirect(_detail_url(point))
+        else:
+            status = 400
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    ctx = {
+        "point": point,
+        "form": form,
+        "title": title,
+        "submit": submit or _("保存"),
+        "editable": editable,
+        "detail_url": _detail_url(point),
+        **(extra or {}),
+    }
+    return render(request, template, ctx, status=status)
+
+
+def _bound(request: HttpRequest):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_new(request: HttpRequest) -> HttpResponse:
+    """新增风险点: an enterprise's own staff for their enterprise; an agency or the platform picks one
+    of the enterprises in its scope."""
+    user = request.user
+    if not may_create(user):
+        raise Http404
+    choose = not (user.role in services.RISK_EDITORS and user.enterprise_id)
+    form = forms.RiskPointForm(_bound(request), user=user, choose_enterprise=choose)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            enterprise = form.cleaned_data["enterprise"] if choose else None
+            if enterprise is None:
+                enterprise = get_scoped_or_404(Enterprise.objects.all(), user, VIEW, pk=user.enterprise_id)
+            try:
+                point = services.risk_point_create(actor=user, enterprise=enterprise, data=form.service_data())
+            except Enterprise.DoesNotExist:
+                raise Http404 from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已新增风险点：%(name)s，请进行风险评价") % {"name": point.name})
+                return redirect(_detail_url(point))
+    ctx = {"form": form, "title": _("新增风险点"), "submit": _("保存"), "editable": True, "point": None}
+    ctx["detail_url"] = reverse("risks:risk-points-list")
+    return render(request, "risks/point_form.html", ctx, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    point = _point(request, pk)
+    form = forms.RiskPointForm(_bound(request), initial=forms.RiskPointForm.initial_of(point), user=request.user)
+
+    def save() -> str:
+        services.risk_point_update(actor=request.user, instance=point, data=form.service_data())
+        return _("已保存：%(name)s") % {"name": form.cleaned_data["name"]}
+
+    return _form_page(request, point, form, title=_("编辑风险点"), save=save)
+
+
+def _bands(method: str) -> list[tuple]:
+    """The band table of a method, highest first, to show beside its selects."""
+    rows = sorted(services.bands(method), key=lambda band: band.lower, reverse=True)
+    return [(RiskLevel(b.level).label, number(b.lower), number(b.upper), LEVEL_COLOURS[b.level]) for b in rows]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    """风险评价 by LEC or LS; the level comes from the band table, the history stays."""
+    point = _point(request, pk)
+    latest = point.assessments.order_by("-assessed_at", "-id").first()
+    initial = {"method": latest.method} if latest else {}
+    form = forms.AssessForm(_bound(request), initial=initial)
+
+    def save() -> str:
+        assessment = services.risk_assess(actor=request.user, risk_point=point, **form.factors())
+        return _("评价完成：风险值 %(score)s，%(level)s") % {
+            "score": number(assessment.score),
+            "level": assessment.get_level_display(),
+        }
+
+    def on_error(exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            form.add_error(None, exc)
+            return
+        for factor, errors in exc.error_dict.items():
+            form.add_error(form.field_for(factor) or (factor if factor in form.fields else None), errors)
+
+    return _form_page(
+        request,
+        point,
+        form,
+        title=_("风险评价"),
+        save=save,
+        template="risks/point_assess.html",
+        submit=_("保存评价"),
+        extra={
+            "latest": latest,
+            "latest_score": number(latest.score) if latest else "",
+            "level_colour": LEVEL_COLOURS.get(point.level, ""),
+            "lec_bands": _bands(AssessmentMethod.LEC),
+            "ls_bands": _bands(AssessmentMethod.LS),
+        },
+        on_error=on_error,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Archive a point (its inspection points stop with it) or restore it; nothing is deleted."""
+    point = _point(request, pk)
+    form = django_forms.Form(_bound(request))
+    archive = not point.archived
+
+    def save() -> str:
+        services.risk_point_archive(actor=request.user, instance=point, archived=archive)
+        return (_("已归档：%(name)s") if archive else _("已恢复：%(name)s")) % {"name": point.name}
+
+    return _form_page(
+        request,
+        point,
+        form,
+        title=_("归档风险点") if archive else _("恢复风险点"),
+        save=save,
+        submit=_("确认归档") if archive else _("确认恢复"),
+        extra={
+            "explanation": _("归档后该风险点及其巡检点不再排班巡检，评价和巡检记录仍然保留。")
+            if archive
+            else _("恢复后该风险点及其巡检点重新启用。")
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_event_new(request: HttpRequest, pk: int) -> HttpResponse:
+    point = _point(request, pk)
+    form = forms.EventForm(_bound(request))
+
+    def save() -> str:
+        event = services.risk_event_create(actor=request.user, risk_point=point, data=form.cleaned_data)
+        return _("已新增风险事件：%(name)s") % {"name": event.name}
+
+    return _form_page(request, point, form, title=_("新增风险事件"), save=save)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_measure_new(request: HttpRequest, pk: int) -> HttpResponse:
+    point = _point(request, pk)
+    events = restrict(RiskEvent.objects.filter(risk_point=point, archived=False), request.user, VIEW).order_by("id")
+    initial = {"event": request.GET.get("event")} if request.GET.get("event") else {}
+    form = forms.MeasureForm(_bound(request), initial=initial, point=point, events=events)
+
+    def save() -> str:
+        data = {**form.cleaned_data}
+        event = data.pop("event")
+        data["kind"] = data["kind"].pk
+        data["responsible"] = data["responsible"].pk if data.get("responsible") else None
+        measure = services.control_measure_create(actor=request.user, event=event, data=data)
+        return _("已新增管控措施：%(name)s") % {"name": measure}
+
+    extra = {"explanation": _("请先新增风险事件，再为其添加管控措施。") if not events.exists() else ""}
+    return _form_page(request, point, form, title=_("新增管控措施"), save=save, extra=extra)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_inspection_point_new(request: HttpRequest, pk: int) -> HttpResponse:
+    point = _point(request, pk)
+    form = forms.InspectionPointForm(_bound(request))
+
+    def save() -> str:
+        created = services.inspection_point_create(actor=request.user, risk_point=point, data=form.cleaned_data)
+        return _("已新增巡检点：%(name)s") % {"name": created.name}
+
+    return _form_page(request, point, form, title=_("新增巡检点"), save=save)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_task_new(request: HttpRequest, pk: int) -> HttpResponse:
+    point = _point(request, pk)
+    user = request.user
+    measures = restrict(
+        ControlMeasure.objects.filter(event__risk_point=point, archived=False, event__archived=False), user, VIEW
+    ).order_by("id")
+    inspection_points = restrict(InspectionPoint.objects.filter(risk_point=point, archived=False), user, VIEW).order_by(
+        "name"
+    )
+    form = forms.TaskForm(_bound(request), point=point, measures=measures, inspection_points=inspection_points)
+
+    def save() -> str:
+        task = services.inspection_task_create(
+            actor=user, measure=form.cleaned_data["measure"], data=form.service_data()
+        )
+        return _("已新增巡检任务：%(name)s（%(cycle)s）") % {"name": task, "cycle": task.get_cycle_display()}
+
+    missing = not measures.exists() or not inspection_points.exists()
+    extra = {"explanation": _("新增巡检任务前，请先添加管控措施和巡检点。") if missing else ""}
+    return _form_page(request, point, form, title=_("新增巡检任务"), save=save, extra=extra)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def point_task_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop one of this point's tasks (the task in the body); its done checks stay as evidence."""
+    point = _point(request, pk)
+    tasks = (
+        restrict(InspectionTask.objects.filter(point__risk_point=point, archived=False), request.user, VIEW)
+        .select_related("point")
+        .order_by("point__name", "id")
+    )
+    form = forms.StopTaskForm(_bound(request), tasks=tasks)
+
+    def save() -> str:
+        task = services.inspection_task_archive(actor=request.user, task=form.cleaned_data["task"])
+        return _("已停用巡检任务：%(name)s") % {"name": task}
+
+    extra = {"explanation": _("停用后不再生成新的巡检排班，已有的巡检记录仍然保留。")}
+    return _form_page(request, point, form, title=_("停用巡检任务"), save=save, submit=_("确认停用"), extra=extra)
+
+
+# --- the risk notice card -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def point_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """风险告知卡: one printable page to post at the point (A4 or A5, no menu)."""
+    point = _point(request, pk)
+    measures = list(
+        restrict(
+            ControlMeasure.objects.filter(event__risk_point=point, archived=False, event__archived=False),
+            request.user,
+            VIEW,
+        )
+        .select_related("kind")
+        .order_by("event_id", "id")
+    )
+    emergency = [m for m in measures if m.kind.national_kind == NationalMeasureKind.EMERGENCY]
+    enterprise = point.enterprise
+    phones = [
+        (_("企业值班电话"), enterprise.contact_phone),
+        (_("安全管理人员"), enterprise.safety_manager_phone),
+    ]
+    phones = [(label, number) for label, number in phones if number]
+    phones += [(label, number) for number, label in EMERGENCY_PHONES]
+    url = public_url(request, _detail_url(point))
+    ctx = {
+        "point": point,
+        "enterprise": enterprise,
+        "level_colour": LEVEL_COLOURS.get(point.level, ""),
+        "accident_labels": accident_labels(point.accident_types),
+        "measures": [m for m in measures if m not in emergency],
+        "emergency": emergency,
+        "phones": phones,
+        "qr": qr_svg(url),
+        "qr_url": url,
+        "paper": "a5" if request.GET.get("paper") == "a5" else "a4",
+    }
+    return render(request, "risks/card.html", ctx)
+
+
+# --- the area's risk database by level ------------------------------------------------------
+
+
+@login_required
+@require_GET
+def point_levels(request: HttpRequest) -> HttpResponse:
+    """Four coloured tiles above the risk point list: current points by level in the user's
+    scope, each a link to the list filtered by it (one aggregate query)."""
+    counts = restrict(RiskPoint.objects.filter(archived=False), request.user, VIEW).aggregate(
+        **{level: Count("pk", filter=Q(level=level)) for level in services.LEVEL_ORDER},
+        unassessed=Count("pk", filter=Q(level="")),
+    )
+    list_url = reverse("risks:risk-points-list")
+    tiles = [
+        (level, RiskLevel(level).label, counts[level], LEVEL_COLOURS[level], f"{list_url}?level={level}")
+        for level in services.LEVEL_ORDER
+    ]
+    return render(request, "risks/point_levels.html", {"tiles": tiles, "unassessed": counts["unassessed"]})

@@ -32,6 +32,7 @@ def navigation(request) -> dict:
                 items.append((_("巡查计划"), reverse("inspections:patrol-rules-list")))
             items.append((_("月度报告"), reverse("inspections:monthly-reports-list")))
             items.append((_("风险点"), reverse("risks:risk-points-list")))
+            items.append((_("巡检看板"), reverse("risks:board")))
             items.append((_("巡检点"), reverse("risks:inspection-points-list")))
             items.append((_("巡检记录"), reverse("risks:point-checks-list")))
             items.append((_("四色图"), reverse("risks:site-plans-list")))

@@ -1,7 +1,8 @@
 """The generic parts of an Excel (.xlsx) import, shared by every domain's import: reading an upload
 safely (size, a real .xlsx by content, a bounded inflated size, a row limit), the data rows keyed
 by column, the row report (every problem of every row with its row number and column), and the
-upload waiting in storage between the dry run and the session-bound confirmation.
+upload waiting in storage between the dry run and the session-bound confirmation (and the sweep of
+those never confirmed).
 
 A domain's ``importing.py`` declares its columns and its checks and calls its own create services;
 its ``import_views.py`` keeps the pending upload with ``PendingUploads``."""
@@ -20,6 +21,7 @@ from typing import IO, Any
 
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,8 +30,9 @@ from anjian.core.forms import BootstrapMixin
 
 # A .xlsx is a zip; refuse one that inflates to far more than any honest sheet.
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-# Uploads waiting for confirmation (``enterprises.importing.purge_stale_uploads`` sweeps the folder).
+# Uploads waiting for confirmation, of every import (``purge_stale_uploads`` sweeps the folder).
 UPLOAD_DIR = "imports"
+STALE_UPLOAD_AGE = dt.timedelta(days=1)
 
 
 class WorkbookError(Exception):
@@ -290,3 +293,25 @@ class PendingUploads:
         if hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise WorkbookError(_("上传的文件已失效，请重新上传"))
         return data
+
+
+def purge_stale_uploads(older_than: dt.timedelta = STALE_UPLOAD_AGE) -> int:
+    """Delete uploads nobody confirmed or cancelled (the session expired, the tab was closed).
+    Safe to run any time; meant for a periodic job. Returns how many files it deleted."""
+    from django.core.files.storage import default_storage
+
+    try:
+        _dirs, files = default_storage.listdir(UPLOAD_DIR)
+    except (FileNotFoundError, NotImplementedError):
+        return 0
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    for name in files:
+        path = f"{UPLOAD_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                deleted += 1
+        except (OSError, NotImplementedError):
+            continue
+    return deleted

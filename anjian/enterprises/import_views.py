@@ -3,55 +3,33 @@
 Thin doors over ``anjian.enterprises.importing``. Between the dry run and the confirmation the
 uploaded file waits in the default storage under ``imports/<uuid>.xlsx``; the id is known only to
 the uploader's session, and on confirmation the stored file is read and validated again: nothing
-the browser sends back is trusted but the id."""
+the browser sends back is trusted but the id (``anjian.core.importing.PendingUploads``)."""
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from functools import wraps
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anjian.core.exporting import XLSX
-from anjian.core.forms import BootstrapMixin
+from anjian.core.importing import ImportRejected, ImportReport, ImportUploadForm, PendingUploads, WorkbookError
 from anjian.core.scoping import CREATE, may
 from anjian.enterprises import importing
 from anjian.enterprises.models import Enterprise
 from anjian.enterprises.registry import ENTERPRISE
 
-SESSION_KEY = "enterprise_imports"
+PENDING = PendingUploads("enterprise_imports")
 PREVIEW_ROWS = 20
-
-
-class ImportUploadForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Excel文件（.xlsx）"),
-        widget=forms.FileInput(
-            attrs={"accept": f".xlsx,{XLSX}"},
-        ),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.ATTACHMENT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("文件过大：不能超过 %(size)s MB") % {"size": f"{limit / 1024 / 1024:.0f}"},
-            )
-        return upload
 
 
 def import_manager_required(view):
@@ -66,54 +44,11 @@ def import_manager_required(view):
     return login_required(wrapped)
 
 
-# --- the pending upload, bound to the session ----------------------------------------------------
-
-
 def _pending(request: HttpRequest, token) -> dict:
-    entry = request.session.get(SESSION_KEY, {}).get(str(token))
-    if entry is None or entry.get("user") != request.user.pk:
+    entry = PENDING.get(request, str(token))
+    if entry is None:
         raise Http404
     return entry
-
-
-def _discard(request: HttpRequest, token: str | None = None) -> None:
-    """Forget the pending upload (all of them when no token) and delete its file."""
-    pending = request.session.get(SESSION_KEY, {})
-    for key in [token] if token else list(pending):
-        entry = pending.pop(str(key), None)
-        if entry:
-            try:
-                default_storage.delete(entry["path"])
-            except OSError:
-                pass  # already gone; nothing else refers to it
-    request.session[SESSION_KEY] = pending
-
-
-def _keep(request: HttpRequest, data: bytes, filename: str, rows: int) -> str:
-    _discard(request)  # one pending import per session
-    token = str(uuid.uuid4())
-    path = default_storage.save(f"{importing.UPLOAD_DIR}/{token}.xlsx", ContentFile(data))
-    request.session[SESSION_KEY] = {
-        token: {
-            "path": path,
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "filename": filename[:200],
-            "rows": rows,
-            "user": request.user.pk,
-        }
-    }
-    return token
-
-
-def _load(entry: dict) -> bytes:
-    try:
-        with default_storage.open(entry["path"], "rb") as stored:
-            data = stored.read()
-    except OSError as exc:
-        raise importing.WorkbookError(_("上传的文件已失效，请重新上传")) from exc
-    if hashlib.sha256(data).hexdigest() != entry["sha256"]:
-        raise importing.WorkbookError(_("上传的文件已失效，请重新上传"))
-    return data
 
 
 # --- pages ---------------------------------------------------------------------------------------
@@ -121,7 +56,7 @@ def _load(entry: dict) -> bytes:
 
 def _report_page(
     request: HttpRequest,
-    report: importing.ImportReport,
+    report: ImportReport,
     *,
     filename: str,
     token: str | None = None,
@@ -163,11 +98,11 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         try:
             data = upload.read(settings.ATTACHMENT_MAX_BYTES + 1)
             rows = importing.parse_workbook(data)
-        except importing.WorkbookError as exc:
+        except WorkbookError as exc:
             form.add_error("file", exc.message)
         else:
             report = importing.validate_rows(rows, request.user)
-            token = _keep(request, data, upload.name, report.total) if report.ok else None
+            token = PENDING.keep(request, data, upload.name, rows=report.total) if report.ok else None
             return _report_page(request, report, filename=upload.name, token=token)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -184,20 +119,20 @@ def import_confirm(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
     """Import the stored upload: all rows in one transaction, or none. ``cancel`` discards it."""
     entry = _pending(request, token)
     if "cancel" in request.POST:
-        _discard(request, str(token))
+        PENDING.discard(request, str(token))
         messages.info(request, _("已取消本次导入"))
         return redirect("enterprises:enterprise-import")
     try:
-        rows = importing.parse_workbook(_load(entry))
+        rows = importing.parse_workbook(PENDING.load(entry))
         created = importing.import_rows(rows, request.user)
-    except importing.WorkbookError as exc:
-        _discard(request, str(token))
+    except WorkbookError as exc:
+        PENDING.discard(request, str(token))
         messages.error(request, exc.message)
         return redirect("enterprises:enterprise-import")
-    except importing.ImportRejected as exc:
-        _discard(request, str(token))
+    except ImportRejected as exc:
+        PENDING.discard(request, str(token))
         return _report_page(request, exc.report, filename=entry["filename"], rejected=True, status=400)
-    _discard(request, str(token))
+    PENDING.discard(request, str(token))
     messages.success(
         request,
         ngettext("已导入 %(n)s 家企业", "已导入 %(n)s 家企业", len(created)) % {"n": len(created)},

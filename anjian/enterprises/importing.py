@@ -1,7 +1,8 @@
 """Excel (.xlsx) import of enterprises: the template, parsing, a dry run that lists every problem
 of every row, and an all-or-nothing import through ``services.enterprise_create``.
 
-Plain functions, so the page, the API and a command can share them:
+Plain functions, so the page, the API and a command can share them (``anjian.core.importing``
+holds the parts every import shares: reading the file, the row report, the pending upload):
 
 - ``template_bytes(actor)``: the template workbook for this user (his region codes, inspectors);
 - ``parse_workbook(fileobj) -> list[ImportRow]``: checks the file (size, a real .xlsx, row limit)
@@ -21,13 +22,11 @@ import datetime as dt
 import io
 import math
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -35,6 +34,17 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anjian.core.importing import (
+    ImportRejected,
+    ImportReport,
+    ImportRow,
+    RowProblem,
+    RowResult,
+    WorkbookError,
+    cell_text,
+    purge_stale_uploads,
+    read_rows,
+)
 from anjian.core.models import Region, RegionLevel, User
 from anjian.core.roles import Role
 from anjian.core.scoping import restrict
@@ -42,9 +52,19 @@ from anjian.core.validators import credit_code_check_char, validate_credit_code,
 from anjian.enterprises import services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
 
+__all__ = [
+    "ImportRejected",
+    "ImportReport",
+    "ImportRow",
+    "WorkbookError",
+    "import_rows",
+    "parse_workbook",
+    "purge_stale_uploads",
+    "template_bytes",
+    "validate_rows",
+]
+
 MAX_ROWS = 5000
-# A .xlsx is a zip; refuse one that inflates to far more than any honest sheet of MAX_ROWS rows.
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 DATA_SHEET_TITLE = "企业"
 HELP_SHEET_TITLE = "说明"
 TAG_SEPARATORS = re.compile(r"[、,，;；\n]+")
@@ -52,14 +72,6 @@ TAG_SEPARATORS = re.compile(r"[、,，;；\n]+")
 LONGITUDE_RANGE = (73.0, 136.0)
 LATITUDE_RANGE = (3.0, 54.0)
 MAX_STAFF = 1_000_000
-
-
-class WorkbookError(Exception):
-    """The file as a whole cannot be read (wrong type, too big, no header, too many rows)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -152,182 +164,33 @@ def header_text(column: ImportColumn) -> str:
     return f"{column.header}*" if column.required else column.header
 
 
-def _normalise_header(value: Any) -> str:
-    return re.sub(r"[\s*＊]", "", str(value or ""))
-
-
-_HEADER_TO_KEY = {c.header: c.key for c in COLUMNS}
-
-
 # --- reading the file ---------------------------------------------------------------------------
-
-
-@dataclass
-class ImportRow:
-    number: int  # the row number as Excel shows it
-    values: dict[str, Any]  # column key -> raw cell value
-
-
-def _read_bounded(fileobj: IO[bytes] | bytes) -> bytes:
-    limit = settings.ATTACHMENT_MAX_BYTES
-    if isinstance(fileobj, (bytes, bytearray)):
-        data = bytes(fileobj)
-    else:
-        if hasattr(fileobj, "seek"):
-            fileobj.seek(0)
-        data = fileobj.read(limit + 1)
-    if len(data) > limit:
-        raise WorkbookError(
-            _("文件过大：不能超过 %(size)s MB") % {"size": f"{limit / 1024 / 1024:.0f}"},
-        )
-    if not data:
-        raise WorkbookError(_("文件是空的"))
-    return data
-
-
-def check_xlsx(data: bytes) -> None:
-    """A real .xlsx by content: a zip archive with the OOXML parts, of a sane inflated size."""
-    not_xlsx = _("文件不是有效的Excel（.xlsx）文件，请用Excel或WPS另存为“.xlsx”格式后再上传")
-    if not data.startswith(b"PK\x03\x04"):
-        raise WorkbookError(not_xlsx)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise WorkbookError(not_xlsx) from exc
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise WorkbookError(not_xlsx)
-    if inflated > MAX_UNCOMPRESSED_BYTES:
-        raise WorkbookError(_("文件内容过大，请拆分后分批导入"))
-
-
-def _row_is_empty(cells: Iterable[Any]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in cells)
 
 
 def parse_workbook(fileobj: IO[bytes] | bytes) -> list[ImportRow]:
     """The data rows of the file's "企业" (or first) sheet, keyed by column. Empty rows are skipped; the row
     numbers stay those Excel shows. Raises ``WorkbookError`` when the file as a whole is unusable."""
-    from openpyxl import load_workbook
-
-    data = _read_bounded(fileobj)
-    check_xlsx(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise WorkbookError(_("无法读取该Excel文件，文件可能已损坏")) from exc
-    try:
-        if not workbook.worksheets:
-            raise WorkbookError(_("文件中没有工作表"))
-        # The "企业" sheet of the template, wherever the user moved it; else the first sheet.
-        titles = workbook.sheetnames
-        sheet = workbook[DATA_SHEET_TITLE] if DATA_SHEET_TITLE in titles else workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size; read what is there
-        lines = sheet.iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            raise WorkbookError(_("第1行应为表头（列名），请使用下载的模板"))
-        positions: dict[str, int] = {}
-        for index, value in enumerate(header):
-            key = _HEADER_TO_KEY.get(_normalise_header(value))
-            if key and key not in positions:
-                positions[key] = index
-        missing = [COLUMN_BY_KEY[k].header for k in REQUIRED_KEYS if k not in positions]
-        if missing:
-            raise WorkbookError(
-                _("表头缺少必填列：%(columns)s。请使用下载的模板，第1行为列名") % {"columns": "、".join(missing)}
-            )
-        rows: list[ImportRow] = []
-        for number, line in enumerate(lines, start=2):
-            if _row_is_empty(line):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise WorkbookError(_("一次最多导入 %(max)s 行，请拆分后分批导入") % {"max": MAX_ROWS})
-            values = {key: (line[index] if index < len(line) else None) for key, index in positions.items()}
-            rows.append(ImportRow(number=number, values=values))
-    except WorkbookError:
-        raise
-    except Exception as exc:
-        raise WorkbookError(_("无法读取该Excel文件，文件可能已损坏")) from exc
-    finally:
-        workbook.close()
-    if not rows:
-        raise WorkbookError(_("文件中没有数据行：请从第2行开始填写"))
-    return rows
+    return read_rows(
+        fileobj,
+        header_to_key={c.header: c.key for c in COLUMNS},
+        required={k: COLUMN_BY_KEY[k].header for k in REQUIRED_KEYS},
+        sheet_title=DATA_SHEET_TITLE,
+        max_rows=MAX_ROWS,
+    )
 
 
 # --- validating ---------------------------------------------------------------------------------
 
 
-@dataclass
-class RowProblem:
-    column: str  # the file's column name, "" for the row as a whole
-    message: str
+def _add(result: RowResult, key: str, message: Any) -> None:
+    """A problem on the column ``key`` of the row ("" for the row as a whole)."""
+    column = COLUMN_BY_KEY.get(key)
+    result.problems.append(RowProblem(column.header if column else "", str(message)))
 
 
-@dataclass
-class RowResult:
-    number: int
-    values: dict[str, Any]
-    data: dict[str, Any] = field(default_factory=dict)  # what goes to enterprise_create
-    problems: list[RowProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def label(self) -> str:
-        """Name and code as typed, so the user recognises the row in the report."""
-        return " ".join(t for t in (_text(self.values.get("name")), _text(self.values.get("credit_code"))) if t)
-
-    def add(self, key: str, message: Any) -> None:
-        column = COLUMN_BY_KEY.get(key)
-        self.problems.append(RowProblem(column.header if column else "", str(message)))
-
-
-@dataclass
-class ImportReport:
-    rows: list[RowResult]
-
-    @property
-    def total(self) -> int:
-        return len(self.rows)
-
-    @property
-    def bad_rows(self) -> list[RowResult]:
-        return [r for r in self.rows if not r.ok]
-
-    @property
-    def valid_count(self) -> int:
-        return sum(1 for r in self.rows if r.ok)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.rows) and all(r.ok for r in self.rows)
-
-
-class ImportRejected(Exception):
-    """Nothing was imported; ``report`` says which rows and why."""
-
-    def __init__(self, report: ImportReport):
-        super().__init__(_("导入未完成，没有写入任何数据"))
-        self.report = report
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
+def _label(values: dict[str, Any]) -> str:
+    """Name and code as typed, so the user recognises the row in the report."""
+    return " ".join(t for t in (cell_text(values.get("name")), cell_text(values.get("credit_code"))) if t)
 
 
 def _number(value: Any) -> float:
@@ -335,7 +198,7 @@ def _number(value: Any) -> float:
         raise ValueError
     if isinstance(value, (int, float)):
         return float(value)
-    return float(_text(value))
+    return float(cell_text(value))
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
@@ -346,7 +209,7 @@ def _date(value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt).date()
@@ -392,7 +255,7 @@ def _lookups(rows: list[ImportRow]) -> _Lookups:
     """Everything the rows refer to, in one query per kind."""
 
     def column(key: str) -> set[str]:
-        return {_text(r.values.get(key)) for r in rows} - {""}
+        return {cell_text(r.values.get(key)) for r in rows} - {""}
 
     codes = {c.upper() for c in column("credit_code")}
     industry_codes = {_first_token(c).upper() for c in column("industry")}
@@ -412,8 +275,8 @@ def _check_row(result: RowResult, actor: User, found: _Lookups) -> None:
     values = result.values
     data = result.data
     for key in REQUIRED_KEYS:
-        if not _text(values.get(key)):
-            result.add(key, _("必填"))
+        if not cell_text(values.get(key)):
+            _add(result, key, _("必填"))
 
     # Plain text fields: trimmed and within the model's length.
     for key in (
@@ -424,42 +287,43 @@ def _check_row(result: RowResult, actor: User, found: _Lookups) -> None:
         "safety_manager",
         "main_products",
     ):
-        text = _text(values.get(key))
+        text = cell_text(values.get(key))
         if not text:
             continue
         limit = _max_length(key)
         if limit and len(text) > limit:
-            result.add(key, _("不能超过 %(n)s 个字") % {"n": limit})
+            _add(result, key, _("不能超过 %(n)s 个字") % {"n": limit})
         else:
             data[key] = text
 
     raw_code = values.get("credit_code")
-    code = _text(raw_code).upper()
+    code = cell_text(raw_code).upper()
     if code:
         if isinstance(raw_code, (int, float)) and not isinstance(raw_code, bool):
-            result.add("credit_code", _("该单元格被Excel当作数字保存，长数字已失真；请把该列设为“文本”后重新填写"))
+            _add(result, "credit_code", _("该单元格被Excel当作数字保存，长数字已失真；请把该列设为“文本”后重新填写"))
         else:
             try:
                 validate_credit_code(code)
             except ValidationError as exc:
                 for message in exc.messages:
-                    result.add("credit_code", message)
+                    _add(result, "credit_code", message)
             else:
                 if code in found.existing_codes:
-                    result.add("credit_code", _("该统一社会信用代码已建档"))
+                    _add(result, "credit_code", _("该统一社会信用代码已建档"))
                 data["credit_code"] = code
 
     region = None
-    region_code = _text(values.get("region"))
+    region_code = cell_text(values.get("region"))
     if region_code:
         region = found.regions.get(region_code)
         if not _in_area(actor, region_code):
-            result.add("region", _("区划 %(code)s 不在您的辖区内") % {"code": region_code})
+            _add(result, "region", _("区划 %(code)s 不在您的辖区内") % {"code": region_code})
             region = None
         elif region is None:
-            result.add("region", _("区划代码 %(code)s 不存在") % {"code": region_code})
+            _add(result, "region", _("区划代码 %(code)s 不存在") % {"code": region_code})
         elif region.level < RegionLevel.TOWN:
-            result.add(
+            _add(
+                result,
                 "region",
                 _("企业应归属到镇街、村社区或网格，不能直接归属到%(level)s") % {"level": region.get_level_display()},
             )
@@ -467,83 +331,83 @@ def _check_row(result: RowResult, actor: User, found: _Lookups) -> None:
         else:
             data["region"] = region
 
-    industry_text = _text(values.get("industry"))
+    industry_text = cell_text(values.get("industry"))
     if industry_text:
         industry = found.industries.get(_first_token(industry_text).upper())
         if industry is None:
-            result.add("industry", _("未知的行业代码：%(code)s") % {"code": industry_text})
+            _add(result, "industry", _("未知的行业代码：%(code)s") % {"code": industry_text})
         else:
             data["industry"] = industry
 
-    scale_text = _text(values.get("scale"))
+    scale_text = cell_text(values.get("scale"))
     if scale_text:
         scale = found.scales.get(scale_text) or found.scales.get(scale_text.lower())
         if scale is None:
-            result.add("scale", _("规模应为大型、中型、小型或微型"))
+            _add(result, "scale", _("规模应为大型、中型、小型或微型"))
         else:
             data["scale"] = scale
 
     staff_raw = values.get("staff_count")
-    if _text(staff_raw):
+    if cell_text(staff_raw):
         try:
             staff = _number(staff_raw)
             if not staff.is_integer() or not 0 <= staff <= MAX_STAFF:
                 raise ValueError
             data["staff_count"] = int(staff)
         except (ValueError, OverflowError):
-            result.add("staff_count", _("从业人数应为0到%(max)s之间的整数") % {"max": MAX_STAFF})
+            _add(result, "staff_count", _("从业人数应为0到%(max)s之间的整数") % {"max": MAX_STAFF})
 
-    class_text = _text(values.get("supervision_class"))
+    class_text = cell_text(values.get("supervision_class"))
     if class_text:
         supervision_class = found.classes.get(_first_token(class_text).upper())
         if supervision_class is None:
-            result.add("supervision_class", _("未知的监管类别：%(code)s") % {"code": class_text})
+            _add(result, "supervision_class", _("未知的监管类别：%(code)s") % {"code": class_text})
         else:
             data["supervision_class"] = supervision_class
 
-    tag_text = _text(values.get("tags"))
+    tag_text = cell_text(values.get("tags"))
     if tag_text:
         names = [n.strip() for n in TAG_SEPARATORS.split(tag_text) if n.strip()]
         unknown = [n for n in names if n not in found.tags]
         if unknown:
-            result.add("tags", _("未知的标签：%(names)s") % {"names": "、".join(unknown)})
+            _add(result, "tags", _("未知的标签：%(names)s") % {"names": "、".join(unknown)})
         else:
             data["tags"] = list(dict.fromkeys(found.tags[n] for n in names))
 
     _check_coordinates(result)
 
     for key in ("contact_phone", "safety_manager_phone", "admin_phone"):
-        phone = _text(values.get(key)).replace(" ", "").replace("-", "")
+        phone = cell_text(values.get(key)).replace(" ", "").replace("-", "")
         if not phone:
             continue
         try:
             validate_phone(phone)
         except ValidationError as exc:
             for message in exc.messages:
-                result.add(key, message)
+                _add(result, key, message)
         else:
             data[key] = phone
 
-    if _text(values.get("established_on")):
+    if cell_text(values.get("established_on")):
         try:
             established = _date(values["established_on"])
             if established > timezone.localdate():
-                result.add("established_on", _("成立日期不能晚于今天"))
+                _add(result, "established_on", _("成立日期不能晚于今天"))
             else:
                 data["established_on"] = established
         except ValueError:
-            result.add("established_on", _("日期格式应为 2015-06-01"))
+            _add(result, "established_on", _("日期格式应为 2015-06-01"))
 
-    account = _text(values.get("grid_inspector"))
+    account = cell_text(values.get("grid_inspector"))
     if account:
         inspector = found.inspectors.get(account)
         # Accounts outside the user's area look the same as missing ones.
         if inspector is None or not _in_area(actor, inspector.region_id):
-            result.add("grid_inspector", _("未找到网格员账号 %(account)s（或不在您的辖区内）") % {"account": account})
+            _add(result, "grid_inspector", _("未找到网格员账号 %(account)s（或不在您的辖区内）") % {"account": account})
         elif inspector.role != Role.GRID_INSPECTOR or not inspector.is_active:
-            result.add("grid_inspector", _("账号 %(account)s 不是在岗的网格员") % {"account": account})
+            _add(result, "grid_inspector", _("账号 %(account)s 不是在岗的网格员") % {"account": account})
         elif region is not None and not region.code.startswith(inspector.region_id or "\0"):
-            result.add("grid_inspector", _("该网格员不负责企业所在的网格"))
+            _add(result, "grid_inspector", _("该网格员不负责企业所在的网格"))
         else:
             data["grid_inspector"] = inspector
 
@@ -563,12 +427,12 @@ def _check_row(result: RowResult, actor: User, found: _Lookups) -> None:
 
 def _check_coordinates(result: RowResult) -> None:
     values = result.values
-    given = {k: values.get(k) for k in ("longitude", "latitude") if _text(values.get(k))}
+    given = {k: values.get(k) for k in ("longitude", "latitude") if cell_text(values.get(k))}
     if not given:
         return
     if len(given) == 1:
         missing = "latitude" if "longitude" in given else "longitude"
-        result.add(missing, _("经度和纬度应同时填写"))
+        _add(result, missing, _("经度和纬度应同时填写"))
         return
     bounds = {"longitude": LONGITUDE_RANGE, "latitude": LATITUDE_RANGE}
     names = {"longitude": _("经度"), "latitude": _("纬度")}
@@ -581,7 +445,8 @@ def _check_coordinates(result: RowResult) -> None:
                 raise ValueError
             parsed[key] = number
         except ValueError:
-            result.add(
+            _add(
+                result,
                 key,
                 _("%(what)s应为 %(low)s 到 %(high)s 之间的数字（WGS-84，中国境内）")
                 % {"what": names[key], "low": low, "high": high},
@@ -596,7 +461,7 @@ def _add_service_errors(result: RowResult, exc: ValidationError) -> None:
             for error in errors:
                 for message in error.messages if isinstance(error, ValidationError) else [error]:
                     if key in COLUMN_BY_KEY or key == "__all__":
-                        result.add(key, message)
+                        _add(result, key, message)
                     else:
                         try:
                             label = str(Enterprise._meta.get_field(key).verbose_name)
@@ -605,20 +470,20 @@ def _add_service_errors(result: RowResult, exc: ValidationError) -> None:
                         result.problems.append(RowProblem(label, str(message)))
     else:
         for message in exc.messages:
-            result.add("", message)
+            _add(result, "", message)
 
 
 def validate_rows(rows: list[ImportRow], actor: User) -> ImportReport:
     """Check every row without writing; every problem of every row is listed."""
     found = _lookups(rows)
-    results = [RowResult(number=row.number, values=row.values) for row in rows]
+    results = [RowResult(number=row.number, values=row.values, label=_label(row.values)) for row in rows]
     for result in results:
         _check_row(result, actor, found)
 
     # The same code twice in the file: name the other rows on each.
     by_code: dict[str, list[RowResult]] = defaultdict(list)
     for result in results:
-        code = _text(result.values.get("credit_code")).upper()
+        code = cell_text(result.values.get("credit_code")).upper()
         if code:
             by_code[code].append(result)
     for group in by_code.values():
@@ -626,7 +491,7 @@ def validate_rows(rows: list[ImportRow], actor: User) -> ImportReport:
             continue
         for result in group:
             others = "、".join(str(other.number) for other in group if other is not result)
-            result.add("credit_code", _("与本表第 %(rows)s 行的统一社会信用代码重复") % {"rows": others})
+            _add(result, "credit_code", _("与本表第 %(rows)s 行的统一社会信用代码重复") % {"rows": others})
     return ImportReport(rows=results)
 
 
@@ -645,37 +510,9 @@ def import_rows(rows: list[ImportRow], actor: User) -> list[Enterprise]:
                 _add_service_errors(result, exc)
                 raise ImportRejected(report) from exc
             except IntegrityError as exc:
-                result.add("", _("与同时录入的数据冲突，请重新上传"))
+                _add(result, "", _("与同时录入的数据冲突，请重新上传"))
                 raise ImportRejected(report) from exc
     return created
-
-
-# --- uploads waiting for confirmation -----------------------------------------------------------
-
-UPLOAD_DIR = "imports"
-STALE_UPLOAD_AGE = dt.timedelta(days=1)
-
-
-def purge_stale_uploads(older_than: dt.timedelta = STALE_UPLOAD_AGE) -> int:
-    """Delete uploads nobody confirmed or cancelled (the session expired, the tab was closed).
-    Safe to run any time; meant for a periodic job. Returns how many files it deleted."""
-    from django.core.files.storage import default_storage
-
-    try:
-        _dirs, files = default_storage.listdir(UPLOAD_DIR)
-    except (FileNotFoundError, NotImplementedError):
-        return 0
-    cutoff = timezone.now() - older_than
-    deleted = 0
-    for name in files:
-        path = f"{UPLOAD_DIR}/{name}"
-        try:
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-                deleted += 1
-        except (OSError, NotImplementedError):
-            continue
-    return deleted
 
 
 # --- the template -------------------------------------------------------------------------------

@@ -43,4 +43,4 @@ def navigation(request) -> dict:
             items.append((_("用户管理"), reverse("core:users-list")))
         if user.role == Role.PENDING:
             items = [(_("绑定企业"), reverse("home"))]
-    return {"nav_items": items, "site_name": settings.SITE_NAME}
+    return {"nav_items": items, "platform_name": settings.SITE_NAME}

@@ -436,3 +436,10 @@ def client_for(user):
 
 def test_registry_claims_the_account_routes():
     assert {"core:user-password", "core:user-active"} <= set(USER.object_routes())
+
+
+def test_login_page_names_the_platform_not_the_host(client, db):
+    """Django's LoginView puts the request's host in ``site_name``; our templates use
+    ``platform_name`` so the login page says which platform this is."""
+    page = client.get("/accounts/login/").content.decode()
+    assert "安监 · 安全生产监管平台" in page

@@ -189,6 +189,35 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=128, default="0" * 64)
 
 
+class WorkflowTransition(models.Model):
+    """One move of a record through its workflow (流转记录), for stateful models without a log
+    table of their own (``anjian.core.workflow``). Never updated, never deleted."""
+
+    model = models.CharField(_("对象类型"), max_length=80)
+    object_id = models.CharField(_("对象ID"), max_length=64)
+    action = models.CharField(_("操作"), max_length=40)
+    from_state = models.CharField(_("原状态"), max_length=40, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=40)
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    ip = models.GenericIPAddressField(_("来源IP"), null=True, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(_("内容"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("流转记录")
+        verbose_name_plural = _("流转记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["model", "object_id", "at"], name="workflow_transition_object")]
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise RuntimeError("transition rows are append-only")
+        super().save(*args, **kwargs)
+
+
 # --- Attachments and the inbox ----------------------------------------------------------------
 
 

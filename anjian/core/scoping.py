@@ -161,3 +161,73 @@ def get_scoped_or_404(queryset: QuerySet, user, action: str = VIEW, **lookup) ->
         return get_object_or_404(restrict(queryset, user, action), **lookup)
     except (ValueError, TypeError, ValidationError) as exc:
         raise Http404 from exc
+
+
+# --- the region-prefix rule -------------------------------------------------------------------
+# A region code is a path in the tree: a region's code starts with its ancestors' codes
+# (district 6 digits, town 9, village 12, grid longer). These are the only functions outside
+# ``scope_condition`` that know it.
+
+DISTRICT_CODE_LENGTH = 6
+TOWN_CODE_LENGTH = 9
+
+
+def region_condition(path: str, code: str | None) -> Q:
+    """Records whose region (a ``Region`` foreign key reached by ``path``; ``""`` for the region
+    itself) lies in the subtree of ``code``. No code: nothing (never everything)."""
+    lookup = f"{path}__code__startswith" if path else "code__startswith"
+    return Q(**{lookup: code}) if code else Q(pk__in=[])
+
+
+def region_contains(ancestor_code: str | None, code: str | None) -> bool:
+    """Whether region ``code`` lies in the subtree of ``ancestor_code`` (itself included)."""
+    return bool(ancestor_code) and bool(code) and code.startswith(ancestor_code)
+
+
+def user_region_contains(user, code: str | None) -> bool:
+    """Whether ``code`` lies in the user's own area (the platform admin's area is everything)."""
+    return bool(user.is_platform_admin) or region_contains(user.region_id, code)
+
+
+def town_code(code: str) -> str:
+    """The code of the town (镇街) a region code lies in."""
+    return code[:TOWN_CODE_LENGTH]
+
+
+def district_code(code: str) -> str:
+    """The code of the district (区县) a region code lies in."""
+    return code[:DISTRICT_CODE_LENGTH]
+
+
+# --- the acting enterprise --------------------------------------------------------------------
+
+
+def enterprise_model() -> type[Model]:
+    """The enterprise model, as the account's ``enterprise`` field names it (the kernel imports
+    no domain app)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()._meta.get_field("enterprise").related_model
+
+
+def acting_enterprise(user, requested=None, queryset: QuerySet | None = None) -> Model | None:
+    """The enterprise ``user`` acts for: an enterprise user's own (naming another is a 404);
+    for everybody else the ``requested`` one (a pk) if in his scope, or None when none is named.
+    Out of scope, missing, malformed and "no enterprise to act for" all raise ``Http404``."""
+    from django.http import Http404
+
+    if requested == "":
+        requested = None
+    if user.role in ENTERPRISE_ROLES:
+        if not user.enterprise_id or (requested is not None and str(requested) != str(user.enterprise_id)):
+            raise Http404
+        requested = user.enterprise_id
+    elif not getattr(user, "is_authenticated", False) or not (
+        user.is_platform_admin or user.role in GOVERNMENT_ROLES or user.role in AGENCY_ROLES
+    ):
+        raise Http404
+    if requested is None:
+        return None
+    if queryset is None:
+        queryset = enterprise_model().objects.all()
+    return get_scoped_or_404(queryset, user, VIEW, pk=requested)

@@ -29,3 +29,8 @@ AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_ENGINEER, Role.AGENCY_S
 ENTERPRISE_MANAGER_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.TOWN_ADMIN, Role.GRID_INSPECTOR})
 # Enterprise roles that may edit their own enterprise's profile.
 ENTERPRISE_PROFILE_EDITOR_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.SAFETY_OFFICER})
+# Enterprise roles that run the enterprise's safety work (assign and verify hazards, keep the
+# risk list): everybody of the enterprise but the plain employee.
+ENTERPRISE_SAFETY_MANAGERS = frozenset({Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_LEADER, Role.SAFETY_OFFICER})
+# Agency roles that do the technical work for their contracted enterprises (not the clerks).
+AGENCY_EXPERTS = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_ENGINEER})

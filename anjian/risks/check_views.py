@@ -24,7 +24,7 @@ from anjian.core.models import User
 from anjian.core.roles import ENTERPRISE_ROLES, Role
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
 from anjian.enterprises.models import Enterprise
-from anjian.risks import schedule, services
+from anjian.risks import rules, schedule, services
 from anjian.risks.check_forms import PointCheckForm, photo_slots
 from anjian.risks.models import InspectionPoint, InspectionTask, PointCheck
 
@@ -79,7 +79,7 @@ def point_detail_context(user: User, point: InspectionPoint) -> dict:
         "point_label": LABEL[state.colour],
         "task_rows": [TaskRow(s) for s in state.tasks],
         "recent_checks": checks,
-        "may_check": services.may_check(user, point),
+        "may_check": rules.may_check_inspection_point(user, point),
     }
 
 
@@ -125,7 +125,7 @@ def point_check(request: HttpRequest, pk) -> HttpResponse:
     tasks and why they cannot."""
     user = request.user
     point = _point(request, pk)
-    allowed = services.may_check(user, point)
+    allowed = rules.may_check_inspection_point(user, point)
     tasks = list(InspectionTask.objects.filter(point=point, archived=False).select_related("owner").order_by("pk"))
     states = {s.task.pk: s for s in schedule.board([point])[0].tasks}
     ctx = {

@@ -23,10 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from anjian.core.exporting import XLSX
 from anjian.core.importing import ImportRejected, ImportUploadForm, PendingUploads, WorkbookError
-from anjian.core.roles import Role
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
 from anjian.enterprises.models import Enterprise
-from anjian.risks import dual_prevention, importing, services
+from anjian.risks import dual_prevention, importing, rules
 from anjian.risks.registry import RISK_POINT
 
 PENDING = PendingUploads("risk_imports")
@@ -34,28 +33,16 @@ PREVIEW_POINTS = 50
 PICK_LIMIT = 50
 
 
-def may_import(user) -> bool:
-    """Enterprise risk editors (their own enterprise), agency staff who may edit (their contracted
-    enterprises) and platform admins; restrict() and ``services.may_edit`` decide the enterprise."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return (
-        user.is_platform_admin
-        or (user.role in services.RISK_EDITORS and bool(user.enterprise_id))
-        or user.role in (Role.AGENCY_ADMIN, Role.AGENCY_ENGINEER)
-    )
-
-
 def _choosing(user) -> bool:
     """Users who pick the enterprise (everybody not bound to one)."""
-    return not user.enterprise_id
+    return rules.picks_enterprise(user)
 
 
 def _enterprise(request: HttpRequest, value, *, editing: bool) -> Enterprise:
     """The enterprise named by ``value`` (a pk) if the user sees it (and may edit its risks when
     ``editing``); 404 otherwise."""
     enterprise = get_scoped_or_404(Enterprise.objects.select_related("region"), request.user, VIEW, pk=value)
-    if editing and not services.may_edit(request.user, enterprise.pk):
+    if editing and not rules.may_edit_risk_point(request.user, enterprise):
         raise Http404
     return enterprise
 
@@ -82,7 +69,7 @@ def _pick(request: HttpRequest, *, target: str, title: str) -> HttpResponse:
 
 def import_editor_required(view):
     def wrapped(request: HttpRequest, *args, **kwargs):
-        if not may_import(request.user):
+        if not rules.may_edit_risk_point(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -11,23 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.forms import BootstrapMixin
 from anjian.core.models import User
-from anjian.core.roles import Role
 from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise
-from anjian.risks.services import RISK_EDITORS
+from anjian.risks import rules
 
 PLAN_ACCEPT = "image/png,image/jpeg,image/webp"
-
-
-def may_upload(user: User) -> bool:
-    """Who may upload a site plan at all (for one enterprise: ``services.may_edit``)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        user.is_platform_admin
-        or (user.role in RISK_EDITORS and bool(user.enterprise_id))
-        or user.role in (Role.AGENCY_ADMIN, Role.AGENCY_ENGINEER)
-    )
 
 
 class SitePlanForm(BootstrapMixin, forms.Form):
@@ -45,7 +33,7 @@ class SitePlanForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if user.role in RISK_EDITORS and user.enterprise_id and not user.is_platform_admin:
+        if not rules.picks_enterprise(user):
             del self.fields["enterprise"]
         else:
             self.fields["enterprise"].queryset = restrict(Enterprise.objects.all(), user, VIEW).order_by("name")

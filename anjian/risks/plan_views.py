@@ -23,9 +23,9 @@ from anjian.core.models import User
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
-from anjian.risks import services
+from anjian.risks import rules, services
 from anjian.risks.models import LEVEL_COLOURS, RiskLevel, RiskPoint, RiskZone, SitePlan
-from anjian.risks.plan_forms import SitePlanForm, clean_zone, may_upload
+from anjian.risks.plan_forms import SitePlanForm, clean_zone
 
 # The fill of each colour of the map (红橙黄蓝; grey: no assessed point in the zone).
 FILLS = {"red": "#e60012", "orange": "#ff8c00", "yellow": "#ffe600", "blue": "#0068b7", "grey": "#9e9e9e"}
@@ -76,7 +76,7 @@ def zones_payload(plan: SitePlan) -> dict[str, Any]:
 
 def detail_context(user: User, plan: SitePlan) -> dict[str, Any]:
     """Extra context of the plan's detail page (``risks/plan_detail.html``)."""
-    can_draw = services.may_edit(user, plan.enterprise_id) and not plan.archived
+    can_draw = rules.may_edit_risk_point(user, plan) and not plan.archived
     points = []
     if can_draw:
         points = list(
@@ -103,7 +103,7 @@ def detail_context(user: User, plan: SitePlan) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def site_plan_new(request: HttpRequest) -> HttpResponse:
     """Upload a site plan (PNG/JPEG/WebP), then draw its zones on the detail page."""
-    if not may_upload(request.user):
+    if not rules.may_edit_risk_point(request.user):
         raise Http404
     form = SitePlanForm(request.POST or None, request.FILES or None, user=request.user)
     status = 200
@@ -146,7 +146,7 @@ def site_plan_zones(request: HttpRequest, pk: int) -> JsonResponse:
     plan = get_scoped_or_404(SitePlan.objects.select_related("enterprise"), request.user, VIEW, pk=pk)
     if request.method == "GET":
         return JsonResponse(zones_payload(plan))
-    if not services.may_edit(request.user, plan.enterprise_id):
+    if not rules.may_edit_risk_point(request.user, plan):
         return _refused(_("只有本企业的安全管理人员可以修改风险管控信息"), status=403)
     if plan.archived:
         return _refused(_("该平面图已归档"))

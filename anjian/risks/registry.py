@@ -11,6 +11,7 @@ from anjian.core import registry
 from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope
+from anjian.risks import rules
 from anjian.risks.models import (
     ControlMeasure,
     InspectionPoint,
@@ -38,16 +39,6 @@ def _point_views():
     from anjian.risks import views
 
     return views
-
-
-def _import_views():
-    from anjian.risks import import_views
-
-    return import_views
-
-
-def _may_edit_point(user, point) -> bool:
-    return _point_views().may_edit_point(user, point)
 
 
 RISK_POINT = registry.register(
@@ -81,21 +72,21 @@ RISK_POINT = registry.register(
         detail_template="risks/point_detail.html",
         detail_context=lambda user, point: _point_views().detail_context(user, point),
         detail_actions=[
-            (_("风险评价"), "risks:point-assess", _may_edit_point),
-            (_("编辑"), "risks:point-edit", _may_edit_point),
-            (_("新增风险事件"), "risks:point-event-new", _may_edit_point),
-            (_("新增管控措施"), "risks:point-measure-new", _may_edit_point),
-            (_("新增巡检点"), "risks:point-inspection-point-new", _may_edit_point),
-            (_("新增巡检任务"), "risks:point-task-new", _may_edit_point),
-            (_("归档 / 恢复"), "risks:point-archive", _may_edit_point),
+            (_("风险评价"), "risks:point-assess", rules.may_edit_risk_point),
+            (_("编辑"), "risks:point-edit", rules.may_edit_risk_point),
+            (_("新增风险事件"), "risks:point-event-new", rules.may_edit_risk_point),
+            (_("新增管控措施"), "risks:point-measure-new", rules.may_edit_risk_point),
+            (_("新增巡检点"), "risks:point-inspection-point-new", rules.may_edit_risk_point),
+            (_("新增巡检任务"), "risks:point-task-new", rules.may_edit_risk_point),
+            (_("归档 / 恢复"), "risks:point-archive", rules.may_edit_risk_point),
             (_("风险告知卡"), "risks:point-card", lambda user, point: True),
         ],
         # reached from the task table's stop buttons (the task in the body)
         extra_routes=["risks:point-task-stop"],
         list_template="risks/point_list.html",
         list_actions=[
-            (_("新增风险点"), "risks:point-new", lambda user: _point_views().may_create(user)),
-            (_("导入风险清单"), "risks:risk-import", lambda user: _import_views().may_import(user)),
+            (_("新增风险点"), "risks:point-new", rules.may_edit_risk_point),
+            (_("导入风险清单"), "risks:risk-import", rules.may_edit_risk_point),
             (_("导出双重预防数据"), "risks:dual-prevention-export", lambda user: True),
         ],
     )
@@ -106,12 +97,6 @@ def _check_views():
     from anjian.risks import check_views
 
     return check_views
-
-
-def _may_check(user, point) -> bool:
-    from anjian.risks.services import may_check
-
-    return may_check(user, point)
 
 
 INSPECTION_POINT = registry.register(
@@ -135,7 +120,7 @@ INSPECTION_POINT = registry.register(
         detail_template="risks/inspection_point_detail.html",
         detail_context=lambda user, point: _check_views().point_detail_context(user, point),
         detail_actions=[
-            (_("巡检"), "risks:inspection-point-check", lambda user, point: _may_check(user, point)),
+            (_("巡检"), "risks:inspection-point-check", rules.may_check_inspection_point),
             (_("打印二维码"), "risks:inspection-point-qr", lambda user, point: True),
         ],
         # the check page is also what the QR code opens (a government user sees it read-only)
@@ -181,12 +166,6 @@ def _plan_detail_context(user, plan):
     return detail_context(user, plan)
 
 
-def _may_upload_plan(user):
-    from anjian.risks.plan_forms import may_upload
-
-    return may_upload(user)
-
-
 SITE_PLAN = registry.register(
     Resource(
         model=SitePlan,
@@ -206,7 +185,7 @@ SITE_PLAN = registry.register(
         detail_sections=[(_("四色图"), ["enterprise", "title", "width", "height", "uploaded_by", "uploaded_at"])],
         detail_template="risks/plan_detail.html",
         detail_context=_plan_detail_context,
-        list_actions=[(_("上传平面图"), "risks:site-plan-new", _may_upload_plan)],
+        list_actions=[(_("上传平面图"), "risks:site-plan-new", rules.may_edit_risk_point)],
         # the JSON door the drawing page lists and saves zones through
         extra_routes=["risks:site-plan-zones"],
     )

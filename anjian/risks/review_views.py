@@ -21,11 +21,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core.models import Region
-from anjian.core.roles import ENTERPRISE_ROLES, Role
+from anjian.core.roles import ENTERPRISE_ROLES
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
-from anjian.risks import services
+from anjian.risks import rules, services
 from anjian.risks.check_forms import ReviewForm
 from anjian.risks.models import LEVEL_COLOURS, RiskAssessment, RiskLevel, RiskPoint, RiskReview
 
@@ -67,7 +67,7 @@ def review_confirm(request: HttpRequest) -> HttpResponse:
         changed = list(
             points.filter(Q(collected_at__gt=last.confirmed_at) | Q(Exists(reassessed))).order_by("name")[:50]
         )
-    may_confirm = current is None and services.may_edit(user, enterprise.pk) and user.role != Role.EMPLOYEE
+    may_confirm = current is None and rules.may_edit_risk_point(user, enterprise)
     form = ReviewForm(request.POST or None) if may_confirm else None
     status = 200
     if request.method == "POST":

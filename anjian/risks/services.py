@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 
 from anjian.core import audit
 from anjian.core.models import User
-from anjian.core.roles import ENTERPRISE_ROLES, Role
 from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise
-from anjian.risks import scoring
+from anjian.risks import rules, scoring
 from anjian.risks.models import (
     AccidentType,
     AssessmentMethod,
@@ -43,19 +42,8 @@ from anjian.risks.models import (
     TaskCycle,
 )
 
-RISK_EDITORS = frozenset({Role.ENTERPRISE_ADMIN, Role.SAFETY_OFFICER, Role.ENTERPRISE_LEADER})
 LEVEL_ORDER = [RiskLevel.MAJOR, RiskLevel.HIGH, RiskLevel.GENERAL, RiskLevel.LOW]
 POINT_FIELDS = ("name", "place", "kind", "accident_types", "equipment_count", "responsible_name", "responsible_phone")
-
-
-def may_edit(user: User, enterprise_id: int) -> bool:
-    """Identifying and assessing risks is the enterprise's own duty (or its contracted agency's,
-    whose scope restrict() already limits); government supervises and reads."""
-    return (
-        user.is_platform_admin
-        or (user.role in RISK_EDITORS and user.enterprise_id == enterprise_id)
-        or user.role in (Role.AGENCY_ADMIN, Role.AGENCY_ENGINEER)
-    )
 
 
 def _editable(model, actor: User, pk: int, enterprise_path: str):
@@ -63,10 +51,10 @@ def _editable(model, actor: User, pk: int, enterprise_path: str):
     obj = restrict(model.objects.select_for_update(of=("self",)), actor, VIEW).filter(pk=pk).first()
     if obj is None:
         raise model.DoesNotExist
-    enterprise_id = obj
-    for part in enterprise_path.split("__"):
-        enterprise_id = getattr(enterprise_id, part)
-    if not may_edit(actor, enterprise_id):
+    owner = obj
+    for part in enterprise_path.split("__")[:-1]:
+        owner = getattr(owner, part)
+    if not rules.may_edit_risk_point(actor, owner):
         raise ValidationError(_("只有本企业的安全管理人员可以修改风险管控信息"))
     return obj
 
@@ -74,7 +62,7 @@ def _editable(model, actor: User, pk: int, enterprise_path: str):
 def _check_enterprise(actor: User, enterprise: Enterprise) -> None:
     if not restrict(Enterprise.objects.filter(pk=enterprise.pk), actor, VIEW).exists():
         raise Enterprise.DoesNotExist
-    if not may_edit(actor, enterprise.pk):
+    if not rules.may_edit_risk_point(actor, enterprise):
         raise ValidationError(_("只有本企业的安全管理人员可以修改风险管控信息"))
 
 
@@ -401,12 +389,6 @@ def inspection_task_archive(*, actor: User, task: InspectionTask | int) -> Inspe
 PHOTOS_NEEDED = {EvidenceRule.NONE: 0, EvidenceRule.PHOTO: 1, EvidenceRule.BEFORE_AFTER: 2}
 
 
-def may_check(user: User, point: InspectionPoint) -> bool:
-    """Anyone of the enterprise may tick its points (the owner's stand-in included); the check
-    names who did it."""
-    return user.is_platform_admin or (user.role in ENTERPRISE_ROLES and user.enterprise_id == point.enterprise_id)
-
-
 def _hazard_category():
     from anjian.hazards.models import HazardCategory
 
@@ -432,7 +414,7 @@ def point_check(
     point = restrict(InspectionPoint.objects.select_related("enterprise"), actor, VIEW).filter(pk=pk).first()
     if point is None:
         raise InspectionPoint.DoesNotExist
-    if not may_check(actor, point):
+    if not rules.may_check_inspection_point(actor, point):
         raise ValidationError(_("只有本企业人员可以巡检"))
     tasks = {t.pk: t for t in InspectionTask.objects.filter(point=point, archived=False)}
     errors: dict[str, list[str]] = {}

@@ -25,11 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core.models import User
 from anjian.core.qr import public_url, qr_svg
-from anjian.core.roles import Role
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
-from anjian.risks import forms, services
+from anjian.risks import forms, rules, services
 from anjian.risks.models import (
     LEVEL_COLOURS,
     AccidentType,
@@ -45,21 +44,6 @@ from anjian.risks.models import (
 )
 
 EMERGENCY_PHONES = (("119", gettext_lazy("火警")), ("120", gettext_lazy("急救")), ("110", gettext_lazy("报警")))
-# Who serves several enterprises and may add their risk points (services.may_edit says the same).
-AGENCY_EDITORS = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_ENGINEER})
-
-
-def may_create(user: User) -> bool:
-    """Who may add risk points at all (an enterprise's safety staff, its agency, the platform)."""
-    return (
-        user.is_platform_admin
-        or (user.role in services.RISK_EDITORS and bool(user.enterprise_id))
-        or user.role in AGENCY_EDITORS
-    )
-
-
-def may_edit_point(user: User, point: RiskPoint) -> bool:
-    return services.may_edit(user, point.enterprise_id)
 
 
 def _point(request: HttpRequest, pk) -> RiskPoint:
@@ -98,7 +82,7 @@ def detail_context(user: User, point: RiskPoint) -> dict:
         .order_by("archived", "name")
     )
     assessments = restrict(RiskAssessment.objects.filter(risk_point=point), user, VIEW).select_related("assessed_by")
-    editable = may_edit_point(user, point)
+    editable = rules.may_edit_risk_point(user, point)
     return {
         "point": point,
         "level_colour": LEVEL_COLOURS.get(point.level, ""),
@@ -139,7 +123,7 @@ def _form_page(
     """GET: the form (read-only with the reason for those who may not change the point). POST:
     the service through ``save`` (returns the success message), then back to the detail page;
     on an error the form again with the messages next to their fields, nothing changed."""
-    editable = may_edit_point(request.user, point)
+    editable = rules.may_edit_risk_point(request.user, point)
     status = 200
     if request.method == "POST":
         if not editable:
@@ -182,9 +166,9 @@ def point_new(request: HttpRequest) -> HttpResponse:
     """新增风险点: an enterprise's own staff for their enterprise; an agency or the platform picks one
     of the enterprises in its scope."""
     user = request.user
-    if not may_create(user):
+    if not rules.may_edit_risk_point(user):
         raise Http404
-    choose = not (user.role in services.RISK_EDITORS and user.enterprise_id)
+    choose = rules.picks_enterprise(user)
     form = forms.RiskPointForm(_bound(request), user=user, choose_enterprise=choose)
     status = 200
     if request.method == "POST":

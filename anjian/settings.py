@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "anjian.hazards",
     "anjian.inspections",
     "anjian.risks",
+    "anjian.demo",  # demo and scale generators (manage.py demo); no models
 ]
 
 MIDDLEWARE = [

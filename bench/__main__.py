@@ -80,13 +80,13 @@ def main() -> None:
         started = time.perf_counter()
         call_command("demo", enterprises=args.enterprises, verbosity=0)
         print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
-    from anjian.hazards.demo import ensure_hazards
+    from anjian.demo.hazards import ensure_hazards
 
     started = time.perf_counter()
     added = ensure_hazards(log=lambda line: print(line, flush=True))  # a data set built before hazards existed
     if added:
         print(f"  {added} hazards added in {time.perf_counter() - started:.0f} s", flush=True)
-    from anjian.inspections.demo import ensure_inspections
+    from anjian.demo.inspections import ensure_inspections
 
     started = time.perf_counter()
     added = ensure_inspections(log=lambda line: print(line, flush=True))  # a data set built before inspections

@@ -1,6 +1,6 @@
 """Demo and scale hazards (隐患) for the demo generator (``manage.py demo``, ``make bench``).
 
-``contribute(context)`` is called by anjian/enterprises/demo.py once the enterprises and accounts
+``contribute(context)`` is called by anjian/demo/enterprises.py once the enterprises and accounts
 exist. Each enterprise gets hazards spread over the last 24 months: about 30 per enterprise for a
 demo installation, about 100 from 5,000 enterprises up (``--enterprises 20000`` gives more than two
 million). Each hazard follows the loop as the services would have moved it — reported → assigned
@@ -37,8 +37,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from anjian.core.bulk import BulkWriter
 from anjian.core.roles import ENTERPRISE_ROLES, Role
+from anjian.demo.bulk import BulkWriter
 from anjian.hazards import priority
 from anjian.hazards.reference_data import ESCALATION_STEPS
 
@@ -478,7 +478,7 @@ class _HazardGenerator:
         ]
 
     def counts(self, enterprises: list[_Enterprise]) -> list[int]:
-        from anjian.enterprises.demo import _allocate
+        from anjian.demo.enterprises import _allocate
 
         rng = random.Random(f"{self.seed}:hazards:counts")
         weights = [

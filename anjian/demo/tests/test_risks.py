@@ -7,10 +7,11 @@ import pytest
 from django.utils import timezone
 
 from anjian.core.roles import Role
-from anjian.enterprises.demo import DemoContext
+from anjian.demo import risks as demo
+from anjian.demo.enterprises import DemoContext
 from anjian.enterprises.tests.factories import EnterpriseFactory, enterprise_user
 from anjian.hazards.models import Hazard
-from anjian.risks import demo, schedule, scoring, services
+from anjian.risks import schedule, scoring, services
 from anjian.risks.models import ControlMeasure, InspectionPoint, PointCheck, RiskEvent, RiskPoint, RiskReview
 
 pytestmark = pytest.mark.django_db

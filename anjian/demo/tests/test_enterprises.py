@@ -12,7 +12,7 @@ from anjian.agencies.models import ServiceContract
 from anjian.core.models import Department, Region, RegionLevel, User
 from anjian.core.roles import Role
 from anjian.core.validators import is_valid_credit_code
-from anjian.enterprises.demo import DEMO_PASSWORD, NAMED_ACCOUNTS, make_credit_code, org_code_check
+from anjian.demo.enterprises import DEMO_PASSWORD, NAMED_ACCOUNTS, make_credit_code, org_code_check
 from anjian.enterprises.models import Enterprise, EnterpriseKind, Industry, SupervisionClass, Tag
 from anjian.enterprises.reference_data import load_reference_data
 

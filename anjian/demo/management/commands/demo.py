@@ -1,6 +1,6 @@
 """``manage.py demo --enterprises N [--if-empty] [--seed S] [--district 320585]``: demo and scale data.
 
-See anjian/enterprises/demo.py for what is generated. Prints the demo accounts (all with the
+See anjian/demo/enterprises.py for what is generated. Prints the demo accounts (all with the
 password ``Anjian@2026``) at the end, also when ``--if-empty`` finds enterprises and does nothing.
 """
 
@@ -11,7 +11,7 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from anjian.enterprises.demo import DEMO_PASSWORD, PROVINCE_THRESHOLD, generate
+from anjian.demo.enterprises import DEMO_PASSWORD, PROVINCE_THRESHOLD, generate
 
 
 def _width(text: str) -> int:

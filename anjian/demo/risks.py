@@ -1,6 +1,6 @@
 """Demo and scale risk data for the demo generator (``manage.py demo``).
 
-``contribute(context)`` is called by anjian/enterprises/demo.py once the enterprises and accounts
+``contribute(context)`` is called by anjian/demo/enterprises.py once the enterprises and accounts
 exist. Every enterprise gets 2–6 risk points named after its industry (配电房, 空压机房, 危化品仓库,
 喷涂车间, 有限空间(污水池) …), each with a kind, accident types, one LEC or LS assessment whose level
 comes from the band table (``services.bands``, so the point's level always matches its score),
@@ -27,8 +27,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from anjian.core.bulk import BulkWriter
 from anjian.core.roles import Role
+from anjian.demo.bulk import BulkWriter
 
 CHUNK_ENTERPRISES = 2000
 INSPECTION_UP_TO = 500

@@ -12,10 +12,10 @@ take seconds, not minutes. The demo writes the tables directly, not through the 
 is seeding an empty installation, and the services' per-row checks and audit entries would make
 the scale run a hundred times slower. It records one audit entry for the run.
 
-Other apps add their own demo records (hazards, inspections …) proportionally by providing
-``anjian/<app>/demo.py`` with a function ``contribute(context: DemoContext) -> str``; it is called
-once the enterprises and accounts exist, inside the same transaction, and returns a line for the
-summary.
+Other apps' demo records (hazards, inspections …) are added proportionally by
+``anjian/demo/<app>.py`` modules with a function ``contribute(context: DemoContext) -> str``; each
+is called, in ``INSTALLED_APPS`` order, once the enterprises and accounts exist, inside the same
+transaction, and returns a line for the summary.
 """
 
 from __future__ import annotations
@@ -1009,12 +1009,12 @@ class _Generator:
 
 
 def _contributions(context: DemoContext) -> list[str]:
-    """Let other apps add proportional demo records (``anjian/<app>/demo.py: contribute``)."""
+    """Add the other installed apps' proportional demo records (``anjian/demo/<app>.py: contribute``)."""
     lines = []
     for config in django_apps.get_app_configs():
-        if not config.name.startswith("anjian.") or config.name == "anjian.enterprises":
+        if not config.name.startswith("anjian.") or config.name in ("anjian.enterprises", "anjian.demo"):
             continue
-        module_name = f"{config.name}.demo"
+        module_name = f"anjian.demo.{config.name.removeprefix('anjian.')}"
         if find_spec(module_name) is None:
             continue
         module = importlib.import_module(module_name)

@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from anjian.core.roles import Role
-from anjian.enterprises.demo import DemoContext
+from anjian.demo import hazards as demo
+from anjian.demo.enterprises import DemoContext
 from anjian.enterprises.tests.factories import EnterpriseFactory, enterprise_user
-from anjian.hazards import demo, priority
+from anjian.hazards import priority
 from anjian.hazards.models import (
     OPEN_STATUSES,
     GovernancePlan,

@@ -1,7 +1,7 @@
 """Demo and scale inspections and monthly reports for the demo generator (``manage.py demo``,
 ``make bench``).
 
-``contribute(context)`` is called by anjian/enterprises/demo.py once the enterprises and accounts
+``contribute(context)`` is called by anjian/demo/enterprises.py once the enterprises and accounts
 exist. Each enterprise gets, over the last ``MONTHS`` months up to today:
 
 - grid patrols by its grid inspector roughly every 50–90 days (a few enterprises never visited),
@@ -46,8 +46,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from anjian.core.bulk import BulkWriter
 from anjian.core.roles import Role
+from anjian.demo.bulk import BulkWriter
 from anjian.inspections.coverage import REPORT_CUTOFF_DAY, report_deadline
 
 MONTHS = 12

@@ -10,9 +10,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from anjian.core.roles import Role
-from anjian.enterprises.demo import DemoContext
+from anjian.demo import inspections as demo
+from anjian.demo.enterprises import DemoContext
 from anjian.enterprises.tests.factories import EnterpriseFactory, enterprise_user
-from anjian.inspections import coverage, demo
+from anjian.inspections import coverage
 from anjian.inspections.models import (
     ChecklistTemplate,
     Inspection,

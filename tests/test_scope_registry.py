@@ -21,6 +21,10 @@ COVERED_ELSEWHERE = {
     "core:inbox-read": "recipient-scoped; anjian/core/tests/test_notify.py",
     "enterprises:enterprise-import-confirm": "session-bound upload; anjian/enterprises/tests/test_import.py",
     "hazards:public-report": "signed enterprise token, no login; anjian/hazards/tests/test_views.py",
+    "core:reference-list": "table owner or district override; anjian/core/tests/test_reference.py",
+    "core:reference-create": "table owner or district override; anjian/core/tests/test_reference.py",
+    "core:reference-edit": "row owner (district of the override); anjian/core/tests/test_reference.py",
+    "core:reference-toggle": "row owner (district of the override); anjian/core/tests/test_reference.py",
 }
 
 

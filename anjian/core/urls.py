@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from anjian.core import attachments, inbox
 from anjian.core.account_views import user_urls
+from anjian.core.reference_views import reference_urls
 from anjian.core.registry_entries import REGION
 from anjian.core.views import resource_urls
 
@@ -15,4 +16,5 @@ urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read-all/", inbox.inbox_read_all, name="inbox-read-all"),
     path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox-read"),
+    path("reference/", include(reference_urls())),
 ]

@@ -47,6 +47,8 @@ class SupervisionClass(models.Model):
     patrol_cycle_months = models.PositiveSmallIntegerField(_("检查周期(月)"))
     colour = models.CharField(_("颜色"), max_length=20, default="secondary")
     rank = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Deactivated classes stay on the enterprises that carry them; they are not offered any more.
+    active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
         verbose_name = _("监管类别")

@@ -16,6 +16,8 @@ class HazardCategory(models.Model):
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     rank = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Deactivated categories stay on the hazards that carry them; new hazards cannot pick them.
+    active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
         verbose_name = _("隐患类别")
@@ -278,15 +280,26 @@ class HazardTransition(models.Model):
 
 
 class EscalationStep(models.Model):
-    """逾期升级: a hazard overdue by at least ``days_overdue`` days goes up to ``level``."""
+    """逾期升级: a hazard overdue by at least ``days_overdue`` days goes up to ``level``. A row
+    without region is the default; a row with a district overrides that level in the district."""
 
-    level = models.PositiveSmallIntegerField(_("升级到"), choices=EscalationLevel.choices, unique=True)
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("适用区县"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(_("升级到"), choices=EscalationLevel.choices)
     days_overdue = models.PositiveSmallIntegerField(_("逾期天数"))
+    active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
         verbose_name = _("逾期升级规则")
         verbose_name_plural = _("逾期升级规则")
-        ordering = ["level"]
+        ordering = ["region", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level"], condition=models.Q(region__isnull=True), name="escalation_step_default_unique"
+            ),
+            models.UniqueConstraint(fields=["region", "level"], name="escalation_step_region_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} ≥ {self.days_overdue}"

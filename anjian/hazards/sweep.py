@@ -4,7 +4,8 @@ One run, for one calendar day ``today`` (Asia/Shanghai):
 
 a. **Overdue.** Open hazards whose deadline is before ``today`` and not yet flagged get
    ``overdue = True`` and one ``overdue`` transition row each.
-b. **Escalation.** For each :class:`EscalationStep`, lowest level first, open overdue hazards at
+b. **Escalation.** For each active :class:`EscalationStep` (a district's own step for a level
+   overrides the default there), lowest level first, open overdue hazards at
    least ``days_overdue`` days past the deadline and below that level go up to it, with one
    ``escalate`` transition row each. A hazard missed for some days climbs every level it has
    reached in the same run, one row per level, and every level's officers hear of it.
@@ -161,10 +162,7 @@ def sweep(today: dt.date | None = None) -> SweepResult:
         _serialise(db)
         inbox = _Inbox(db)
         open_hazards = Hazard.objects.using(db).filter(status__in=OPEN_STATUSES)
-        steps = [
-            (level, today - dt.timedelta(days=days))
-            for level, days in EscalationStep.objects.using(db).order_by("level").values_list("level", "days_overdue")
-        ]
+        steps = escalation_steps(today, using=db)
         first = _top_id(db)
 
         # a. + b. Log first, each set in one INSERT … SELECT that locks its hazards.
@@ -179,11 +177,11 @@ def sweep(today: dt.date | None = None) -> SweepResult:
             inbox.add_responsible(rows)
         # Overdue = flagged, or flagged by this run (the flag itself is written below).
         overdue = Q(overdue=True) | Q(deadline__lt=today)
-        for level, cutoff in steps:
+        for level, reached in steps:
             count, rows = _log(
                 db,
                 workflow.ESCALATE,
-                open_hazards.filter(overdue, deadline__lte=cutoff, escalation_level__lt=level),
+                open_hazards.filter(overdue, reached, escalation_level__lt=level),
                 data=JSONObject(level=Value(level)),
                 now=now,
             )
@@ -209,7 +207,35 @@ def sweep(today: dt.date | None = None) -> SweepResult:
     return result
 
 
-def _escalated_values(today: dt.date, steps: list[tuple[int, dt.date]], now: dt.datetime) -> dict[str, Any]:
+def escalation_steps(today: dt.date, *, using: str | None = None) -> list[tuple[int, Q]]:
+    """Per level, lowest first, the condition "overdue long enough to reach it" on ``today``: a
+    district's own active step for a level overrides the default step (no region) there; every
+    other area follows the default. A level with neither has no step."""
+    rows = EscalationStep.objects.using(using).filter(active=True).values_list("level", "days_overdue", "region_id")
+    by_level: dict[int, dict[str | None, int]] = defaultdict(dict)
+    for level, days, region in rows:
+        by_level[level][region] = days
+    steps = []
+    for level in sorted(by_level):
+        entries = by_level[level]
+        overrides = sorted(region for region in entries if region)
+        reached = Q()
+        parts = [
+            Q(region_id__startswith=region, deadline__lte=today - dt.timedelta(days=entries[region]))
+            for region in overrides
+        ]
+        if None in entries:
+            default = Q(deadline__lte=today - dt.timedelta(days=entries[None]))
+            for region in overrides:
+                default &= ~Q(region_id__startswith=region)
+            parts.append(default)
+        for part in parts:
+            reached |= part
+        steps.append((level, reached))
+    return steps
+
+
+def _escalated_values(today: dt.date, steps: list[tuple[int, Q]], now: dt.datetime) -> dict[str, Any]:
     """New values of a hazard this run logged: overdue; the highest level whose cutoff its
     deadline has reached (which is the highest level logged for it, since it is locked and the
     steps are the same); escalated now if that is above its old level; priority at that level.
@@ -218,7 +244,7 @@ def _escalated_values(today: dt.date, steps: list[tuple[int, dt.date]], now: dt.
     to the formula's value at the old level (the formula is linear in the level; the test against
     priority.compute would catch it if that ever changed)."""
     reached = Case(
-        *(When(deadline__lte=cutoff, then=Value(level)) for level, cutoff in sorted(steps, reverse=True)),
+        *(When(reached, then=Value(level)) for level, reached in sorted(steps, key=lambda s: s[0], reverse=True)),
         default=Value(EscalationLevel.NONE),
         output_field=IntegerField(),
     )

@@ -164,13 +164,19 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("对象ID"), max_length=64)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     changes = models.JSONField(_("变更"), default=dict, blank=True)
+    # The chain this entry belongs to (``anjian.core.audit.partition_of``): its enterprise, else
+    # its district, else the platform; "" is the single chain written before partitions existed.
+    partition = models.CharField(_("分区"), max_length=64, default="", blank=True)
     prev_hash = models.CharField(_("前一条哈希"), max_length=128)
     hash = models.CharField(_("哈希"), max_length=128, unique=True)
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        indexes = [models.Index(fields=["model", "object_id", "seq"])]
+        indexes = [
+            models.Index(fields=["model", "object_id", "seq"]),
+            models.Index(fields=["partition", "seq"]),
+        ]
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -182,9 +188,11 @@ class AuditEntry(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row locked while an audit entry is appended, so the chain never forks."""
+    """The last entry of one partition of the audit chain. Its row is locked while an entry is
+    appended to that partition, so a partition never forks while other partitions append freely."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    id = models.BigAutoField(primary_key=True)
+    partition = models.CharField(max_length=64, unique=True)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=128, default="0" * 64)
 

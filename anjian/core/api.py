@@ -32,6 +32,7 @@ No ``from __future__ import annotations`` here: django-ninja reads annotations a
 route functions below are built from local variables.
 """
 
+import json
 import keyword
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -58,6 +59,8 @@ from ninja.renderers import JSONRenderer
 from pydantic import ConfigDict, create_model
 
 from anjian.core import audit, listing
+from anjian.core.actions import Action, form_errors, is_stale, with_defaults
+from anjian.core.actions import request_body as action_request_body
 from anjian.core.api_auth import BearerToken, ErrorOut
 from anjian.core.api_auth import router as auth_router
 from anjian.core.models import Attachment
@@ -346,10 +349,15 @@ def scoped_list(
 ) -> dict[str, Any]:
     """One page of the user's scoped, filtered, sorted records: ``{"count", "items"}``.
     Parsing is the list pages' own (``anjian.core.listing``), so both doors filter alike."""
-    queryset, _query = listing.scoped_list(resource, request.auth, request.GET if params is None else params)
+    queryset, query = listing.scoped_list(resource, request.auth, request.GET if params is None else params)
+    if query.errors:  # a bad filter value: 400 naming the filter, never a 500 from the database
+        raise DjangoValidationError(query.errors)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    return {"count": queryset.count(), "items": list(queryset[offset : offset + limit])}
+    items = list(queryset[offset : offset + limit])
+    if resource.redactions:
+        items = [resource.redacted(request.auth, obj) for obj in items]
+    return {"count": queryset.count(), "items": items}
 
 
 def scoped_get(request: HttpRequest, resource: Resource, pk, action: str = VIEW) -> Model:
@@ -389,7 +397,7 @@ class ApiResource:
         if resource.create_service is None or not may(request.auth, resource.model, CREATE):
             raise Http404
         obj = resource.create_service(actor=request.auth, data=self.input_data(request, payload, None))
-        return scoped_get(request, resource, obj.pk)
+        return resource.redacted(request.auth, scoped_get(request, resource, obj.pk))
 
     def update_object(self, request: HttpRequest, pk, payload: Schema) -> Model:
         resource = self.resource
@@ -399,7 +407,7 @@ class ApiResource:
         data = self.input_data(request, payload, obj)
         if data:  # an empty PATCH changes nothing and records nothing
             resource.update_service(actor=request.auth, instance=obj, data=data)
-        return scoped_get(request, resource, obj.pk)
+        return resource.redacted(request.auth, scoped_get(request, resource, obj.pk))
 
 
 def list_query_schema(resource: Resource, name: str) -> type[Schema]:
@@ -462,7 +470,7 @@ def resource_router(
         return scoped_list(request, served, limit=params.limit, offset=params.offset)
 
     def get_object(request: HttpRequest, pk: str):
-        return scoped_get(request, served, pk)
+        return served.redacted(request.auth, scoped_get(request, served, pk))
 
     router.add_api_operation(
         "/",
@@ -515,7 +523,12 @@ def resource_router(
         def object_history(request: HttpRequest, pk: str, page: Query[PageQuery]):
             obj = scoped_get(request, served, pk)
             entries = audit.history(obj)
-            return {"count": entries.count(), "items": list(entries[page.offset : page.offset + page.limit])}
+            items = audit.redacted_history(
+                entries[page.offset : page.offset + page.limit],
+                served.hidden_fields(request.auth, obj),
+                served.hidden_ip_actions(request.auth, obj),
+            )
+            return {"count": entries.count(), "items": items}
 
         router.add_api_operation(
             "/{pk}/history/",
@@ -526,9 +539,91 @@ def resource_router(
             url_name=f"{slug}-history",
             summary=f"{singular}变更记录（留痕）",
         )
+    for action in resource.actions:
+        if action.api:
+            add_action_route(router, served, action, out)
     if mount:
         api.add_router(f"/{slug}/", router)
     return router
+
+
+# --- declared actions (anjian.core.actions) --------------------------------------------------
+
+
+def _action_input(request: HttpRequest) -> tuple[Any, Any]:
+    """The body as (data, files): JSON or multipart / urlencoded form data."""
+    if request.content_type == "application/json" or not request.content_type:
+        if not request.body:
+            return {}, None
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise DjangoValidationError({NON_FIELD_ERRORS: [_("请求体不是有效的 JSON")]}) from None
+        if not isinstance(data, dict):
+            raise DjangoValidationError({NON_FIELD_ERRORS: [_("请求体须为 JSON 对象")]})
+        return data, None
+    return request.POST.copy(), request.FILES
+
+
+def _expected_version(data) -> int | None:
+    value = data.pop("expected_version", None)
+    if isinstance(value, list):  # a QueryDict's pop gives the list of values
+        value = value[-1] if value else None
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+        if isinstance(value, float) or isinstance(value, bool) or number < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise DjangoValidationError({"expected_version": [_("请输入整数")]}) from None
+    return number
+
+
+def add_action_route(router: Router, served: Resource, action: Action, out: type[Schema]) -> None:
+    """``POST /<slug>/{pk}/<action>/``: the declared action through the same form and service as the
+    page. A refusal (state, role) is a 400, a stale ``expected_version`` a 409, out of scope 404."""
+
+    def run_action(request: HttpRequest, pk: str):
+        user = request.auth
+        record = scoped_get(request, served, pk)
+        data, files = _action_input(request)
+        expected = _expected_version(data) if action.versioned else None
+        form = action.build_form(user, record, data, files)
+        with_defaults(form, form.data)
+        unknown = sorted(set(data) - set(form.fields))
+        if unknown:
+            raise DjangoValidationError({name: [_("不支持的字段")] for name in unknown})
+        if expected is not None and expected != action.version_of(record):
+            message = action.workflow.stale().messages[0]
+            return error_response(request, 409, message, {"expected_version": [message]})
+        problem = action.refusal(user, record)
+        if problem:
+            raise DjangoValidationError(problem)
+        if not form.is_valid():
+            return error_response(request, 400, _("提交的数据有误"), form_errors(form))
+        try:
+            action.perform(actor=user, record=record, form=form, expected_version=expected)
+        except DjangoValidationError as exc:
+            if is_stale(exc):
+                message = exc.messages[0]
+                return error_response(request, 409, message, {"expected_version": [message]})
+            raise
+        return scoped_get(request, served, pk)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = str(action.title)
+        body = action_request_body(action)
+    router.add_api_operation(
+        f"/{{pk}}/{action.slug}/",
+        ["POST"],
+        run_action,
+        response={200: out, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+        operation_id=f"{served.slug}_{action.name}",
+        url_name=f"{served.slug}-{action.slug}",
+        summary=summary,
+        openapi_extra={"requestBody": body},
+    )
 
 
 # --- core resources ---------------------------------------------------------------------------
@@ -673,9 +768,10 @@ _mount_core()
 
 
 def discover() -> None:
-    """Import ``anjian.<app>.api`` of every installed app, so each mounts its routers."""
+    """Import the ``api`` module of every installed app of ours (one with a ``registry``), so each
+    mounts its routers."""
     for config in apps.get_app_configs():
-        if config.name.startswith("anjian.") and config.name != "anjian.core":
+        if config.name != "anjian.core" and module_has_submodule(config.module, "registry"):
             if module_has_submodule(config.module, "api"):
                 import_module(f"{config.name}.api")
 

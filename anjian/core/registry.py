@@ -4,12 +4,18 @@ registry-driven scope test are all driven from these declarations."""
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.db.models import Model, Q, QuerySet
+from django.utils.dateparse import parse_date
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from anjian.core.scoping import ScopeSpec, register_scope
 
@@ -28,9 +34,20 @@ class Column:
     fields: tuple[str, ...] | None = None
 
 
+TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
+FALSE_VALUES = frozenset({"0", "false", "no", "off"})
+MAX_FILTER_LENGTH = 100
+_REGION_CODE = re.compile(r"\d{2,20}")
+_INTEGER = re.compile(r"-?\d{1,18}")  # fits every integer column of every database
+_INTEGER_FIELDS = (models.IntegerField, models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
 @dataclass(frozen=True)
 class Filter:
-    """A filter of a list page. ``kind``: choice, multi, text, region, boolean."""
+    """A filter of a list page and of the API list. ``kind`` says what a value must look like:
+    choice (one of ``choices``, or of ``shape``), multi (several of them), text, region (a division
+    code: digits), boolean, date (ISO ``YYYY-MM-DD``), id (an integer). ``clean`` checks a value
+    before it reaches the ORM; a bad value is a message on the page and a 400 on the API."""
 
     name: str
     label: str | Promise
@@ -39,6 +56,96 @@ class Filter:
     choices: Callable[[Any], Sequence[tuple[str, str]]] | None = None  # (user) -> choices
     # value -> condition, for filters that are not one lookup (e.g. "open", "closed this month")
     condition: Callable[[str], Q] | None = None
+    # A regular expression a value must match in full, instead of being among ``choices`` (for
+    # long choice lists, or prefixes finer than the listed ones).
+    shape: str | None = None
+
+    def clean(self, value: str, user: Any = None, model: type[Model] | None = None, choices=None) -> Any:
+        """The value as the query uses it (a ``date``, ``bool``, ``int`` or text), or a
+        ``ValidationError`` saying what is wrong. ``choices``: the already loaded ``choices(user)``."""
+        if not isinstance(value, str) or "\x00" in value or len(value) > MAX_FILTER_LENGTH:
+            raise ValidationError(_("值无效"))
+        if self.kind == "boolean":
+            lowered = value.lower()
+            if lowered not in TRUE_VALUES | FALSE_VALUES:
+                raise ValidationError(_("请选择“是”或“否”"))
+            return lowered in TRUE_VALUES
+        if self.kind == "date":
+            try:
+                day = parse_date(value)
+            except ValueError:
+                day = None
+            if day is None:
+                raise ValidationError(_("请输入有效的日期（YYYY-MM-DD）"))
+            return day
+        if self.kind == "region":
+            if not _REGION_CODE.fullmatch(value):
+                raise ValidationError(_("请输入有效的区划代码"))
+            return value
+        if self.kind == "id":
+            if not _INTEGER.fullmatch(value):
+                raise ValidationError(_("请输入整数"))
+            return int(value)
+        if self.shape is not None:
+            if not re.fullmatch(self.shape, value):
+                raise ValidationError(_("请选择有效的选项"))
+        elif self.kind in {"choice", "multi"} and self.choices is not None and "__startswith" not in self.lookup:
+            options = self.choices(user) if choices is None else choices
+            # An empty list (a user without drill-down) leaves the shape check below to decide.
+            if options and value not in {str(key) for key, _label in options}:
+                raise ValidationError(_("请选择有效的选项"))
+        return self._field_value(value, model)
+
+    def _field_value(self, value: str, model: type[Model] | None) -> Any:
+        """Check a value against the model field the lookup ends on (an integer id, a number …)."""
+        target = self.lookup_field(model)
+        if target is None or isinstance(target, (models.CharField, models.TextField)):
+            return value
+        if isinstance(target, _INTEGER_FIELDS) and not _INTEGER.fullmatch(value):
+            raise ValidationError(_("请输入整数"))
+        try:
+            return target.to_python(value)
+        except (ValidationError, ValueError, TypeError, ArithmeticError):
+            raise ValidationError(_("值无效")) from None
+
+    def lookup_field(self, model: type[Model] | None) -> models.Field | None:
+        """The concrete field the lookup path ends on (through relations), or None."""
+        if model is None or not self.lookup:
+            return None
+        target = None
+        for part in self.lookup.split("__"):
+            try:
+                found = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                break  # a lookup or transform ("startswith", "date", "gte")
+            if found.is_relation and found.related_model is not None and part != getattr(found, "attname", None):
+                # A relation by name: the path goes on in the related model; a value here is its key.
+                model = found.related_model
+                target = model._meta.pk
+            else:
+                target = found
+        return target if isinstance(target, models.Field) else None
+
+    def is_date_on_datetime(self, model: type[Model] | None) -> bool:
+        """A date filter on a date-and-time column without ``__date``: compare by day."""
+        return (
+            self.kind == "date"
+            and isinstance(self.lookup_field(model), models.DateTimeField)
+            and "date" not in self.lookup.split("__")
+        )
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """Fields of a record that some readers may not see (a public reporter's identity, a masked
+    number), declared once on the resource. The kernel applies it on every door: the detail page
+    sections, the history (page and API), the API output, list pages and Excel exports."""
+
+    fields: tuple[str, ...]
+    hidden: Callable[[Any, Model], bool]  # (user, record) -> True when the user may not see them
+    # Audit actions made by the protected person: their IP (and device) is hidden too.
+    ip_of: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()  # fields the predicate reads, loaded by list pages and exports
 
 
 @dataclass
@@ -72,6 +179,14 @@ class Resource:
     # other URL names taking this resource's primary key that are not buttons (forms reached from
     # the detail page, JSON endpoints), so the scope test walks them too
     extra_routes: list[str] = field(default_factory=list)
+    # Declared actions (``anjian.core.actions.Action``): page button + form, API route, allowed
+    # actions, scope walk — all from these declarations.
+    actions: list[Any] = field(default_factory=list)
+    action_template: str = "core/action.html"
+    # (user, instance) -> extra context for the action pages (badges, next step …)
+    action_context: Callable[[Any, Model], dict] | None = None
+    # Fields hidden from some readers on every door (detail, history, API, list, export).
+    redactions: list[Redaction] = field(default_factory=list)
 
     @property
     def verbose_name(self):
@@ -120,6 +235,8 @@ class Resource:
         names = {"pk"} | {sort for sort in self.sort_options().values() if "__" not in sort}
         for column in self.columns:
             names.update(column.fields if column.fields is not None else (column.name,))
+        for redaction in self.redactions:
+            names.update(redaction.needs)
         return sorted(names - {"pk"}) + [self.model._meta.pk.name]
 
     def choice_labels(self) -> dict[str, dict]:
@@ -147,10 +264,61 @@ class Resource:
         names = [self.url_name("detail")]
         if self.form_for is not None:
             names.append(self.url_name("edit"))
+        names += [self.url_name(action.slug) for action in self.actions]
         return names + [name for _label, name, _pred in self.detail_actions] + list(self.extra_routes)
+
+    def action(self, name: str):
+        """The declared action of that name (KeyError if none)."""
+        for action in self.actions:
+            if action.name == name:
+                return action
+        raise KeyError(name)
+
+    def allowed_actions(self, user, instance: Model) -> list:
+        """The declared actions ``user`` may take on ``instance`` now."""
+        return [action for action in self.actions if action.allowed(user, instance)]
 
     def sort_options(self) -> dict[str, str]:
         return {c.name: c.sort for c in self.columns if c.sort}
+
+    # --- redactions: one place that says what a reader may not see ---------------------------
+
+    def hidden_fields(self, user: Any, obj: Model) -> frozenset[str]:
+        """The fields of ``obj`` that ``user`` may not see (from ``redactions``)."""
+        hidden: set[str] = set()
+        for redaction in self.redactions:
+            if redaction.hidden(user, obj):
+                hidden.update(redaction.fields)
+        return frozenset(hidden)
+
+    def hidden_ip_actions(self, user: Any, obj: Model) -> frozenset[str]:
+        """Audit actions of ``obj`` whose IP address ``user`` may not see."""
+        return frozenset(
+            action for redaction in self.redactions if redaction.hidden(user, obj) for action in redaction.ip_of
+        )
+
+    def redacted(self, user: Any, obj: Model) -> Model:
+        """``obj`` as ``user`` may see it: a copy with the hidden fields emptied (for output only;
+        the record itself and its cached relations are untouched)."""
+        hidden = self.hidden_fields(user, obj) if self.redactions else frozenset()
+        if not hidden:
+            return obj
+        shown = copy.copy(obj)
+        shown._state = copy.copy(obj._state)
+        shown._state.fields_cache = dict(obj._state.fields_cache)
+        for name in hidden:
+            model_field = obj._meta.get_field(name)
+            if model_field.is_relation:
+                shown.__dict__[model_field.attname] = None
+                shown._state.fields_cache[name] = None
+            else:
+                shown.__dict__[model_field.attname] = None if model_field.null else model_field.get_default()
+        return shown
+
+    def column_hidden(self, column: Column, hidden: frozenset[str]) -> bool:
+        """Whether a list or export column shows one of the ``hidden`` fields."""
+        paths = (column.name, *(column.fields or ()))
+        return any(path.split("__")[0] in hidden for path in paths)
 
 
 _resources: dict[str, Resource] = {}

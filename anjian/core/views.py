@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,19 +17,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from anjian.core import audit
+from anjian.core.actions import add_service_errors
 from anjian.core.exporting import xlsx_response
 from anjian.core.listing import column_value, scoped_list
 from anjian.core.registry import Resource
 from anjian.core.scoping import CHANGE, CREATE, VIEW, get_scoped_or_404, may
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the form, per field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def display_value(obj: Model, name: str):
@@ -41,6 +33,15 @@ def display_value(obj: Model, name: str):
         return getattr(obj, f"get_{name}_display")()
     value = getattr(obj, name)
     return "" if value is None else value
+
+
+def list_cells(resource: Resource, user, obj: Model, labels: dict[str, dict]) -> list[tuple]:
+    """A list row's (column, value) pairs; a cell the user may not see (``redactions``) is empty."""
+    hidden = resource.hidden_fields(user, obj) if resource.redactions else frozenset()
+    return [
+        (c, "" if hidden and resource.column_hidden(c, hidden) else column_value(obj, c, labels))
+        for c in resource.columns
+    ]
 
 
 class ResourceView(LoginRequiredMixin, View):
@@ -56,13 +57,19 @@ class ResourceListView(ResourceView):
         queryset, query = scoped_list(resource, request.user, request.GET)
         queryset = queryset.select_related(None).select_related(*resource.list_relations())
         queryset = queryset.only(*resource.list_fields())
+        for name, errors in query.errors.items():
+            # A bad filter value is ignored, and the user told which filter it was.
+            label = next(flt.label for flt in resource.filters if flt.name == name)
+            messages.warning(
+                request, _("筛选条件“%(filter)s”无效，已忽略：%(error)s") % {"filter": label, "error": errors[0]}
+            )
         if request.GET.get("export") == "xlsx":
-            return xlsx_response(resource, queryset)
+            return xlsx_response(resource, queryset, request.user)
         page = Paginator(queryset, resource.page_size).get_page(request.GET.get("page"))
         detail = resource.url_name("detail")
         labels = resource.choice_labels()
         rows = [
-            (reverse(detail, args=[obj.pk]), [(c, column_value(obj, c, labels)) for c in resource.columns])
+            (reverse(detail, args=[obj.pk]), list_cells(resource, request.user, obj, labels))
             for obj in page.object_list
         ]
         params = request.GET.copy()
@@ -96,23 +103,40 @@ class ResourceDetailView(ResourceView):
     def get(self, request: HttpRequest, pk) -> HttpResponse:
         resource = self.resource
         obj = get_scoped_or_404(resource.base_queryset(), request.user, VIEW, pk=pk)
+        hidden = resource.hidden_fields(request.user, obj)
         sections = [
-            (title, [(obj._meta.get_field(name).verbose_name, display_value(obj, name)) for name in names])
+            (
+                title,
+                [
+                    (obj._meta.get_field(name).verbose_name, display_value(obj, name))
+                    for name in names
+                    if name not in hidden
+                ],
+            )
             for title, names in resource.detail_sections
         ]
+        history = (
+            audit.redacted_history_rows(obj, hidden, resource.hidden_ip_actions(request.user, obj))
+            if hidden
+            else audit.history_rows(obj)
+        )
         can_edit = resource.form_for is not None and resource.form_for(request.user, obj) is not None
         can_edit = can_edit and may(request.user, resource.model, CHANGE)
         actions = [
+            (action.title, reverse(resource.url_name(action.slug), args=[obj.pk]))
+            for action in resource.allowed_actions(request.user, obj)
+            if action.button
+        ] + [
             (label, reverse(name, args=[obj.pk]))
             for label, name, pred in resource.detail_actions
             if pred(request.user, obj)
         ]
         ctx = self.context(
-            object=obj,
+            object=resource.redacted(request.user, obj),
             sections=sections,
             can_edit=can_edit,
             actions=actions,
-            history=audit.history_rows(obj),
+            history=history,
             **(resource.detail_context(request.user, obj) if resource.detail_context else {}),
         )
         return render(request, resource.detail_template, ctx)
@@ -159,6 +183,72 @@ class ResourceFormView(ResourceView):
         return render(request, self.template_name, self.context(form=form, object=obj), status=400)
 
 
+class ActionView(ResourceView):
+    """One declared action on one record (``anjian.core.actions``). GET shows its form, or why it
+    cannot be taken now (an htmx request gets the panel fragment); POST calls the service.
+    Refusals and bad input answer 400 and change nothing."""
+
+    action = None  # set by as_view()
+
+    def record(self, request, pk) -> Model:
+        return get_scoped_or_404(self.resource.base_queryset(), request.user, VIEW, pk=pk)
+
+    def get(self, request: HttpRequest, pk) -> HttpResponse:
+        record = self.record(request, pk)
+        form = self.action.build_form(request.user, record)
+        return self.render(request, record, form, self.action.refusal(request.user, record))
+
+    def post(self, request: HttpRequest, pk) -> HttpResponse:
+        action, user = self.action, request.user
+        record = self.record(request, pk)
+        form = action.build_form(user, record, request.POST, request.FILES)
+        version = posted_version(request) if action.versioned else None
+        problem = None
+        if version is not None and version != action.version_of(record):
+            problem = action.workflow.stale().messages[0]
+        problem = problem or action.refusal(user, record)
+        if problem:
+            form.is_valid()  # keep what the user typed, shown with the message
+            form.add_error(None, problem)
+        elif form.is_valid():
+            try:
+                action.perform(actor=user, record=record, form=form, expected_version=version)
+            except ObjectDoesNotExist:
+                raise Http404 from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if action.done:
+                    messages.success(request, action.done)
+                return redirect(reverse(self.resource.url_name("detail"), args=[record.pk]))
+        return self.render(request, record, form, None, status=400)
+
+    def render(self, request, record, form, problem, status: int = 200) -> HttpResponse:
+        action, resource = self.action, self.resource
+        ctx = self.context(
+            object=record,
+            action=action,
+            action_url=reverse(resource.url_name(action.slug), args=[record.pk]),
+            detail_url=reverse(resource.url_name("detail"), args=[record.pk]),
+            version=action.version_of(record),
+            form=form,
+            problem=problem,
+            **{record._meta.model_name: record},
+            **(resource.action_context(request.user, record) if resource.action_context else {}),
+        )
+        template = action.template or resource.action_template
+        if request.htmx and not request.htmx.boosted and request.method == "GET":
+            template += "#action-form"
+        return render(request, template, ctx, status=status)
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
 def resource_urls(resource: Resource) -> list:
     """URL patterns of a registered resource: list (+ export), create, detail, edit."""
     attrs = {"resource": resource}
@@ -173,4 +263,12 @@ def resource_urls(resource: Resource) -> list:
         ]
         # "new/" must win over "<pk>/"
         patterns.sort(key=lambda p: 0 if str(p.pattern) == "new/" else 1)
+    patterns += [
+        path(
+            f"<str:pk>/{action.slug}/",
+            ActionView.as_view(resource=resource, action=action),
+            name=f"{resource.slug}-{action.slug}",
+        )
+        for action in resource.actions
+    ]
     return patterns

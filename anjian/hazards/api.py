@@ -29,11 +29,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
-from pydantic import ConfigDict
 
 from anjian.core.api import (
     REQUIRED,
@@ -44,8 +42,6 @@ from anjian.core.api import (
     Longitude,
     api,
     check_photos,
-    check_required,
-    error_response,
     raise_errors,
     resource_router,
     scoped_get,
@@ -70,7 +66,6 @@ from anjian.hazards.timeline import load_timeline, may_see_reporter
 
 LevelValue = Literal[tuple(HazardLevel.values)]
 SourceValue = Literal[tuple(HazardSource.values)]
-ExpectedVersion = Field(None, ge=0, description="页面上显示的 version；已被他人处理时返回 409")
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -303,11 +298,6 @@ class CategoryList(Schema):
 # --- input ------------------------------------------------------------------------------------
 
 
-def _required(*names: str) -> ConfigDict:
-    """Documented as required in the OpenAPI schema; checked by the route after the scope check."""
-    return ConfigDict(json_schema_extra={"required": list(names)})
-
-
 class HazardIn(InputSchema):
     """A newly found hazard. An enterprise user may leave ``enterprise`` out (his own)."""
 
@@ -321,79 +311,6 @@ class HazardIn(InputSchema):
     longitude: float | None = Longitude
 
 
-class PlanIn(InputSchema):
-    """治理方案 of a major hazard: every field is needed when the hazard is major."""
-
-    goal: str = Field("", max_length=2000, description="治理目标和任务")
-    measures: str = Field("", max_length=2000, description="采取的方法和措施")
-    funds_and_materials: str = Field("", max_length=2000, description="经费和物资落实")
-    people: str = Field("", max_length=2000, description="负责治理的机构和人员")
-    deadline: date | None = Field(None, description="治理时限")
-    interim_measures: str = Field("", max_length=2000, description="治理期间的安全措施和应急预案")
-
-
-class AssignIn(InputSchema):
-    model_config = _required("responsible", "deadline", "measures")
-
-    responsible: int | None = Field(None, description="整改责任人的用户ID（本企业人员）")
-    deadline: date | None = Field(None, description="整改期限（不早于今天）")
-    measures: str | None = Field(None, max_length=2000, description="整改措施")
-    level: LevelValue = Field(HazardLevel.GENERAL, description="认定等级；选了判定依据即为重大隐患")
-    criteria: list[str] = Field(default_factory=list, description="重大隐患判定依据编号（见 /criteria/）")
-    plan: PlanIn | None = Field(None, description="重大隐患须填写完整的治理方案")
-    expected_version: int | None = ExpectedVersion
-
-
-class RectifyForm(InputSchema):
-    model_config = _required("rectification")
-
-    rectification: str | None = Field(None, max_length=2000, description="整改情况")
-    cost: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2, description="整改资金（元）")
-    latitude: float | None = Latitude
-    longitude: float | None = Longitude
-    expected_version: int | None = ExpectedVersion
-
-
-class AcceptIn(InputSchema):
-    comment: str = Field("", max_length=2000, description="验收意见")
-    expected_version: int | None = ExpectedVersion
-
-
-class ReasonIn(InputSchema):
-    model_config = _required("reason")
-
-    reason: str | None = Field(None, max_length=200, description="原因")
-    expected_version: int | None = ExpectedVersion
-
-
-class CloseOnSpotForm(InputSchema):
-    model_config = _required("rectification")
-
-    rectification: str | None = Field(None, max_length=2000, description="整改情况")
-    latitude: float | None = Latitude
-    longitude: float | None = Longitude
-    expected_version: int | None = ExpectedVersion
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-
-def is_stale(exc: ValidationError) -> bool:
-    return not hasattr(exc, "error_dict") and any(error.code == "stale" for error in exc.error_list)
-
-
-def transition(request: HttpRequest, pk: str, call) -> Any:
-    """Run a service transition; a stale version is a 409, the fresh hazard is the answer."""
-    try:
-        call()
-    except ValidationError as exc:
-        if is_stale(exc):
-            message = exc.messages[0]
-            return error_response(request, 409, message, {"expected_version": [message]})
-        raise
-    return scoped_get(request, SERVED, pk)
-
-
 # --- routes -----------------------------------------------------------------------------------
 
 router = resource_router(HAZARD, out=HazardOut, item=HazardItem, mount=False)
@@ -403,7 +320,6 @@ report_router = Router(tags=["hazards"])
 criteria_router = Router(tags=["criteria"])
 categories_router = Router(tags=["hazard-categories"])
 
-WRITE = {200: HazardOut, 400: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 CREATED = {201: HazardOut, 400: ErrorOut, 404: ErrorOut}
 
 
@@ -456,145 +372,6 @@ def report_json(request: HttpRequest, payload: HazardIn):
 )
 def report_multipart(request: HttpRequest, payload: Form[HazardIn], photos: File[list[UploadedFile]] = None):
     return report(request, payload, photos or [])
-
-
-@router.post(
-    "/{pk}/assign/", response=WRITE, operation_id="hazards_assign", url_name="hazards-assign", summary="分派整改"
-)
-def assign(request: HttpRequest, pk: str, payload: AssignIn):
-    hazard = scoped_get(request, SERVED, pk)
-    errors = check_required(payload, "responsible", "deadline", "measures")
-    responsible = None
-    if payload.responsible is not None:
-        # Only the hazard's enterprise's people: anyone else's id reads as unknown.
-        responsible = User.objects.filter(pk=payload.responsible, enterprise_id=hazard.enterprise_id).first()
-        if responsible is None:
-            errors["responsible"] = [_("不存在：%(value)s") % {"value": payload.responsible}]
-    codes = list(dict.fromkeys(payload.criteria))
-    criteria = {c.code: c for c in MajorHazardCriterion.objects.filter(active=True, code__in=codes)}
-    unknown = [code for code in codes if code not in criteria]
-    if unknown:
-        errors["criteria"] = [_("不存在：%(value)s") % {"value": code} for code in unknown]
-    raise_errors(errors)
-    plan = payload.plan.model_dump() if payload.plan is not None else None
-    return transition(
-        request,
-        pk,
-        lambda: services.hazard_assign(
-            actor=request.auth,
-            hazard=hazard.pk,
-            responsible=responsible,
-            deadline=payload.deadline,
-            measures=payload.measures,
-            level=payload.level,
-            criteria=[criteria[code] for code in codes],
-            plan=plan,
-            expected_version=payload.expected_version,
-        ),
-    )
-
-
-@router.post(
-    "/{pk}/rectify/",
-    response=WRITE,
-    operation_id="hazards_rectify",
-    url_name="hazards-rectify",
-    summary="提交整改（含整改后照片，multipart）",
-)
-def rectify(request: HttpRequest, pk: str, payload: Form[RectifyForm], photos: File[list[UploadedFile]] = None):
-    hazard = scoped_get(request, SERVED, pk)
-    photos = photos or []
-    errors = check_required(payload, "rectification")
-    errors.update(check_photos(photos, required=_("请上传整改后照片")))
-    raise_errors(errors)
-    return transition(
-        request,
-        pk,
-        lambda: services.hazard_rectify(
-            actor=request.auth,
-            hazard=hazard.pk,
-            rectification=payload.rectification,
-            cost=payload.cost,
-            photos=photos,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
-            expected_version=payload.expected_version,
-        ),
-    )
-
-
-@router.post(
-    "/{pk}/accept/", response=WRITE, operation_id="hazards_accept", url_name="hazards-accept", summary="验收销号"
-)
-def accept(request: HttpRequest, pk: str, payload: AcceptIn):
-    hazard = scoped_get(request, SERVED, pk)
-    return transition(
-        request,
-        pk,
-        lambda: services.hazard_accept(
-            actor=request.auth, hazard=hazard.pk, comment=payload.comment, expected_version=payload.expected_version
-        ),
-    )
-
-
-@router.post(
-    "/{pk}/return/", response=WRITE, operation_id="hazards_return", url_name="hazards-return", summary="退回整改"
-)
-def return_(request: HttpRequest, pk: str, payload: ReasonIn):
-    hazard = scoped_get(request, SERVED, pk)
-    raise_errors(check_required(payload, "reason"))
-    return transition(
-        request,
-        pk,
-        lambda: services.hazard_return(
-            actor=request.auth, hazard=hazard.pk, reason=payload.reason, expected_version=payload.expected_version
-        ),
-    )
-
-
-@router.post(
-    "/{pk}/close-on-spot/",
-    response=WRITE,
-    operation_id="hazards_close_on_spot",
-    url_name="hazards-close-on-spot",
-    summary="立查立改直接销号（含照片，multipart）",
-)
-def close_on_spot(
-    request: HttpRequest, pk: str, payload: Form[CloseOnSpotForm], photos: File[list[UploadedFile]] = None
-):
-    hazard = scoped_get(request, SERVED, pk)
-    photos = photos or []
-    errors = check_required(payload, "rectification")
-    errors.update(check_photos(photos, required=_("请上传整改后照片")))
-    raise_errors(errors)
-    return transition(
-        request,
-        pk,
-        lambda: services.hazard_close_on_spot(
-            actor=request.auth,
-            hazard=hazard.pk,
-            rectification=payload.rectification,
-            photos=photos,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
-            expected_version=payload.expected_version,
-        ),
-    )
-
-
-@router.post(
-    "/{pk}/cancel/", response=WRITE, operation_id="hazards_cancel", url_name="hazards-cancel", summary="撤销隐患"
-)
-def cancel(request: HttpRequest, pk: str, payload: ReasonIn):
-    hazard = scoped_get(request, SERVED, pk)
-    raise_errors(check_required(payload, "reason"))
-    return transition(
-        request,
-        pk,
-        lambda: services.hazard_cancel(
-            actor=request.auth, hazard=hazard.pk, reason=payload.reason, expected_version=payload.expected_version
-        ),
-    )
 
 
 @criteria_router.get(

@@ -90,13 +90,7 @@ class ReportForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
             return None
 
 
-class VersionMixin(forms.Form):
-    """The version the user saw: a stale form loses instead of overwriting (services check it)."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-
-
-class AssignForm(LargeMixin, BootstrapMixin, VersionMixin, forms.Form):
+class AssignForm(LargeMixin, BootstrapMixin, forms.Form):
     responsible = forms.ModelChoiceField(label=_("整改责任人"), queryset=User.objects.none())
     deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -106,6 +100,7 @@ class AssignForm(LargeMixin, BootstrapMixin, VersionMixin, forms.Form):
     criteria = forms.ModelMultipleChoiceField(
         label=_("重大隐患判定依据"),
         queryset=MajorHazardCriterion.objects.none(),
+        to_field_name="code",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -142,12 +137,11 @@ class AssignForm(LargeMixin, BootstrapMixin, VersionMixin, forms.Form):
             plan = getattr(hazard, "plan", None) if hazard.level == HazardLevel.MAJOR else None
             self.initial.update(
                 {
-                    "version": hazard.version,
                     "responsible": hazard.responsible_id,
                     "deadline": hazard.deadline or timezone.localdate() + dt.timedelta(days=7),
                     "measures": hazard.measures,
                     "level": hazard.level if hazard.responsible_id else hazard.suggested_level,
-                    "criteria": list(hazard.criteria.values_list("pk", flat=True)),
+                    "criteria": list(hazard.criteria.values_list("code", flat=True)),
                 }
             )
             if plan is not None:
@@ -155,7 +149,7 @@ class AssignForm(LargeMixin, BootstrapMixin, VersionMixin, forms.Form):
 
     def criteria_groups(self) -> list[tuple[str, list]]:
         """The criteria checkboxes grouped by industry / field, for the picker."""
-        field_of = dict(self.fields["criteria"].queryset.values_list("pk", "field"))
+        field_of = dict(self.fields["criteria"].queryset.values_list("code", "field"))
         groups: dict[str, list] = {}
         for box in self["criteria"]:
             groups.setdefault(field_of.get(box.data["value"].value, ""), []).append(box)
@@ -198,7 +192,7 @@ class AssignForm(LargeMixin, BootstrapMixin, VersionMixin, forms.Form):
         }
 
 
-class RectifyForm(LargeMixin, BootstrapMixin, VersionMixin, PositionMixin, forms.Form):
+class RectifyForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
     rectification = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 3}))
     cost = forms.DecimalField(label=_("整改资金(元)"), required=False, min_value=0, max_digits=12, decimal_places=2)
     photos = PhotosField(label=_("整改后照片"), required=True, error_messages={"required": _("请上传整改后照片")})
@@ -208,21 +202,21 @@ class RectifyForm(LargeMixin, BootstrapMixin, VersionMixin, PositionMixin, forms
         self.fields["cost"].widget.attrs["inputmode"] = "decimal"
 
 
-class AcceptForm(LargeMixin, BootstrapMixin, VersionMixin, forms.Form):
+class AcceptForm(LargeMixin, BootstrapMixin, forms.Form):
     comment = forms.CharField(label=_("验收意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     photos = PhotosField(label=_("验收照片"))
 
 
-class ReturnForm(LargeMixin, BootstrapMixin, VersionMixin, forms.Form):
+class ReturnForm(LargeMixin, BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class CloseOnSpotForm(LargeMixin, BootstrapMixin, VersionMixin, PositionMixin, forms.Form):
+class CloseOnSpotForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
     rectification = forms.CharField(label=_("整改情况"), widget=forms.Textarea(attrs={"rows": 3}))
     photos = PhotosField(label=_("整改后照片"), required=True, error_messages={"required": _("请上传整改后照片")})
 
 
-class CancelForm(LargeMixin, BootstrapMixin, VersionMixin, forms.Form):
+class CancelForm(LargeMixin, BootstrapMixin, forms.Form):
     reason = forms.CharField(label=_("撤销原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
 

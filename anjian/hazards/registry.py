@@ -8,21 +8,24 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core import registry
+from anjian.core import menu, reference, registry
+from anjian.core.actions import Action
 from anjian.core.choices import subregion_choices
-from anjian.core.registry import Column, Filter, Resource
-from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope
+from anjian.core.registry import Column, Filter, Redaction, Resource
+from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope
 from anjian.enterprises.registry import ENTERPRISE, industry_choices
-from anjian.hazards import workflow
+from anjian.hazards import forms, services, workflow
 from anjian.hazards.models import (
     OPEN_STATUSES,
     EscalationLevel,
+    EscalationStep,
     Hazard,
     HazardCategory,
     HazardLevel,
     HazardSource,
     HazardStatus,
     HazardTransition,
+    MajorHazardCriterion,
 )
 
 YES_NO = [("1", _("是")), ("0", _("否"))]
@@ -52,20 +55,95 @@ def _category_choices(user):
     return [(str(pk), name) for pk, name in HazardCategory.objects.values_list("pk", "name")]
 
 
+def _reporter_hidden(user, hazard) -> bool:
+    from anjian.hazards.timeline import may_see_reporter
+
+    return not may_see_reporter(user, hazard)
+
+
 def _detail_context(user, hazard):
     from anjian.hazards.views import detail_context
 
     return detail_context(user, hazard)
 
 
-def _may(action: str):
-    return lambda user, hazard: action in workflow.allowed_actions(user, hazard)
+def _action_context(user, hazard):
+    from anjian.hazards.views import action_context
+
+    return action_context(user, hazard)
 
 
-# Each transition's page (GET: its form; POST: the service), so the scope walk covers them all.
-WORKFLOW_ACTIONS = [
-    (workflow.ACTION_LABELS[action], f"hazards:hazard-{action.replace('_', '-')}", _may(action))
-    for action in workflow.TRANSITIONS
+def _assign_form_kwargs(user, hazard) -> dict:
+    return {"hazard": hazard, "user": user}
+
+
+# The loop's actions: each is a button and a form on the hazard's page, a route of the API, and a
+# row of the scope walk; who may and in which state comes from the workflow's table.
+ACTIONS = [
+    Action(
+        workflow.ASSIGN,
+        workflow=workflow.HAZARD_FLOW,
+        form=forms.AssignForm,
+        form_kwargs=_assign_form_kwargs,
+        service=services.hazard_assign,
+        record_arg="hazard",
+        icon="bi-person-check",
+        done=_("已分派整改任务"),
+        help=_("指定整改责任人、期限和措施；选择“重大隐患”或勾选判定依据时须填写治理方案，并直报区县、挂牌督办。"),
+    ),
+    Action(
+        workflow.RECTIFY,
+        workflow=workflow.HAZARD_FLOW,
+        form=forms.RectifyForm,
+        service=services.hazard_rectify,
+        record_arg="hazard",
+        icon="bi-camera",
+        done=_("已提交整改，等待验收"),
+        help=_("拍下整改后的现场照片，写明做了什么、花了多少钱。"),
+    ),
+    Action(
+        workflow.ACCEPT,
+        workflow=workflow.HAZARD_FLOW,
+        form=forms.AcceptForm,
+        service=services.hazard_accept,
+        record_arg="hazard",
+        style="success",
+        icon="bi-check2-circle",
+        done=_("已验收销号"),
+    ),
+    Action(
+        workflow.RETURN,
+        workflow=workflow.HAZARD_FLOW,
+        form=forms.ReturnForm,
+        service=services.hazard_return,
+        record_arg="hazard",
+        style="warning",
+        icon="bi-arrow-counterclockwise",
+        done=_("已退回整改"),
+        help=_("退回后隐患回到“整改中”。"),
+    ),
+    Action(
+        workflow.CLOSE_ON_SPOT,
+        workflow=workflow.HAZARD_FLOW,
+        form=forms.CloseOnSpotForm,
+        service=services.hazard_close_on_spot,
+        record_arg="hazard",
+        style="success",
+        icon="bi-lightning",
+        done=_("已立查立改销号"),
+        help=_("一般隐患当场整改完毕：上传整改后照片，直接销号。"),
+    ),
+    Action(
+        workflow.CANCEL,
+        workflow=workflow.HAZARD_FLOW,
+        form=forms.CancelForm,
+        service=services.hazard_cancel,
+        record_arg="hazard",
+        style="outline-danger",
+        icon="bi-x-circle",
+        done=_("已撤销隐患"),
+        help=_("撤销不会删除任何记录，原因将记入处理过程。"),
+    ),
 ]
 
 
@@ -119,7 +197,14 @@ HAZARD = registry.register(
         select_related=["enterprise", "category", "responsible", "region"],
         detail_template="hazards/hazard_detail.html",
         detail_context=_detail_context,
-        detail_actions=WORKFLOW_ACTIONS,
+        # 举报人保密: a public reporter's name and phone (and the report's IP) stay unknown to the
+        # enterprise, on the page, the API, the history and the exports alike.
+        redactions=[
+            Redaction(("reporter_name",), hidden=_reporter_hidden, ip_of=("create",), needs=("source",)),
+        ],
+        actions=ACTIONS,
+        action_template="hazards/hazard_action.html",
+        action_context=_action_context,
         list_template="hazards/hazard_list.html",
         list_actions=[
             (_("我的整改任务"), "hazards:mine", lambda user: user.is_enterprise_user),
@@ -159,3 +244,118 @@ ENTERPRISE.detail_actions += [
         lambda user, enterprise: user.is_platform_admin or user.is_government,
     ),
 ]
+
+
+# --- Menu and home widgets ----------------------------------------------------------------------
+
+
+def _sees_hazards(user) -> bool:
+    return menu.not_pending(user) and may(user, Hazard, VIEW)
+
+
+def _works_in_enterprise(user) -> bool:
+    return user.is_enterprise_user and bool(user.enterprise_id)
+
+
+menu.register_group(menu.MenuGroup("hazards", _("隐患"), order=20, icon="exclamation-triangle"))
+menu.register_entry(
+    menu.MenuEntry(
+        "hazards.list", _("隐患排查"), "hazards:hazards-list", group="hazards", visible=_sees_hazards, order=10
+    )
+)
+menu.register_entry(
+    menu.MenuEntry(
+        "hazards.stats", _("隐患统计"), "hazards:hazard-stats", group="hazards", visible=_sees_hazards, order=20
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "hazards.card",
+        _("隐患排查治理"),
+        template="hazards/_home_card.html",
+        visible=menu.is_government,
+        order=10,
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "hazards.buttons",
+        _("上报隐患"),
+        template="hazards/_home_buttons.html",
+        visible=_works_in_enterprise,
+        order=10,
+        area="actions",
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "hazards.summary",
+        _("隐患概况"),
+        template="hazards/_summary_slot.html",
+        visible=_works_in_enterprise,
+        order=10,
+        css="col-12 order-md-last",
+    )
+)
+
+
+# --- reference tables (参数表) -------------------------------------------------------------------
+# Categories and major-hazard criteria are the platform's (statistics and national rules compare
+# them across districts); escalation steps are local practice, so a district may override a
+# level's days for its own area (the sweep takes the district's step there, the default elsewhere).
+
+
+def _parent_category_field():
+    from django import forms
+
+    return forms.ModelChoiceField(
+        label=_("上级"),
+        queryset=HazardCategory.objects.filter(parent__isnull=True),
+        required=False,
+    )
+
+
+def _check_category(row) -> None:
+    from django.core.exceptions import ValidationError
+
+    if row.parent_id is not None and (row.parent_id == row.pk or row.parent.parent_id is not None):
+        raise ValidationError({"parent": [_("上级只能是一级类别")]})
+    if row.parent_id is not None and row.pk and HazardCategory.objects.filter(parent_id=row.pk).exists():
+        raise ValidationError({"parent": [_("该类别有下级类别，不能再设上级")]})
+
+
+def _escalation_steps():
+    return EscalationStep.objects.order_by("region_id", "level")
+
+
+reference.register(
+    reference.ReferenceTable(
+        model=HazardCategory,
+        slug="hazard-categories",
+        label=_("隐患类别"),
+        fields=("code", "name", "parent", "rank"),
+        form_fields={"parent": _parent_category_field},
+        validate=_check_category,
+        help_text=_("两级：基础管理类/现场管理类，其下为具体类别"),
+    )
+)
+reference.register(
+    reference.ReferenceTable(
+        model=MajorHazardCriterion,
+        slug="major-hazard-criteria",
+        label=_("重大隐患判定标准"),
+        fields=("code", "standard", "field", "text"),
+        help_text=_("选中任一条即判定为重大隐患"),
+    )
+)
+reference.register(
+    reference.ReferenceTable(
+        model=EscalationStep,
+        slug="escalation-steps",
+        label=_("逾期升级规则"),
+        fields=("level", "days_overdue"),
+        district_override=True,
+        rows=_escalation_steps,
+        help_text=_("逾期达到天数即升级到该层级督办；区县可为本辖区覆盖某一层级的天数"),
+    )
+)

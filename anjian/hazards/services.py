@@ -16,15 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core import audit
+from anjian.core import audit, scoping
 from anjian.core.attachments import attachment_add
-from anjian.core.context import current_origin
 from anjian.core.models import User
 from anjian.core.notify import notify
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
 from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise
-from anjian.hazards import priority, workflow
+from anjian.hazards import priority, rules, workflow
 from anjian.hazards.models import (
     EscalationLevel,
     GovernancePlan,
@@ -80,7 +79,7 @@ def policy_for(enterprise: Enterprise) -> HazardPolicy:
 
 
 def enterprise_managers(enterprise_id: int) -> list[User]:
-    return list(User.objects.filter(enterprise_id=enterprise_id, role__in=workflow.ENTERPRISE_MANAGERS, is_active=True))
+    return list(User.objects.filter(enterprise_id=enterprise_id, role__in=rules.ENTERPRISE_MANAGERS, is_active=True))
 
 
 def government_officers(region_code: str, role: str) -> list[User]:
@@ -89,11 +88,11 @@ def government_officers(region_code: str, role: str) -> list[User]:
 
 
 def town_code(hazard: Hazard) -> str:
-    return hazard.region_id[:9]
+    return scoping.town_code(hazard.region_id)
 
 
 def district_code(hazard: Hazard) -> str:
-    return hazard.region_id[:6]
+    return scoping.district_code(hazard.region_id)
 
 
 def _hazard_url(hazard: Hazard) -> str:
@@ -176,7 +175,7 @@ def hazard_report(
     hazard.save(update_fields=["repeated", "priority"])
     for photo in _photo_list(photos):
         attachment_add(actor=actor, owner=hazard, upload=photo, kind="photo", lat=latitude, lng=longitude)
-    _log(hazard, actor, workflow.REPORT, "", HazardStatus.REPORTED, data={"source": source})
+    workflow.HAZARD_FLOW.record_move(hazard, actor, workflow.REPORT, "", HazardStatus.REPORTED, data={"source": source})
     audit.record(actor=actor, action="create", instance=hazard, changes=audit.diff({}, audit.snapshot(hazard)))
     recipients = enterprise_managers(enterprise.pk)
     if hazard.government_found:
@@ -184,6 +183,55 @@ def hazard_report(
     else:
         title = _("新上报隐患")
     _notify_later(recipients, title, f"{enterprise.name}：{hazard.place} {hazard.description[:60]}", hazard)
+    return hazard
+
+
+def hazard_from_finding(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    place: str,
+    description: str,
+    category: HazardCategory | None = None,
+    evidence: Iterable = (),
+    source: str | None = None,
+    suggested_level: str = HazardLevel.GENERAL,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    link=None,
+) -> Hazard:
+    """A failed finding of a check (an inspection item, a risk inspection point) becomes a hazard:
+    reported by the checker, in the fallback category when the finding has none, with the
+    finding's evidence photos (stored attachments: same file, same hash) as its on-the-spot
+    photos, and linked back to the finding (``link``: a record with a ``hazard`` field)."""
+    from django.core.files import File
+
+    from anjian.hazards.selectors import fallback_category
+
+    hazard = hazard_report(
+        actor=actor,
+        enterprise=enterprise,
+        place=place[:100],
+        category=category or fallback_category(),
+        description=description,
+        suggested_level=suggested_level,
+        source=source,
+        latitude=latitude if longitude is not None else None,
+        longitude=longitude if latitude is not None else None,
+    )
+    for photo in evidence:
+        with photo.file.open("rb") as stored:
+            attachment_add(
+                actor=actor,
+                owner=hazard,
+                upload=File(stored, name=photo.original_name),
+                kind="photo",
+                lat=photo.lat,
+                lng=photo.lng,
+            )
+    if link is not None:
+        link.hazard = hazard
+        link.save(update_fields=["hazard"])
     return hazard
 
 
@@ -207,23 +255,6 @@ def _predecessors(hazard: Hazard) -> list[Hazard]:
 # --- transitions ------------------------------------------------------------------------------
 
 
-def _log(hazard: Hazard, actor, action: str, from_status: str, to_status: str, comment: str = "", data=None):
-    origin = current_origin()
-    return HazardTransition.objects.create(
-        hazard=hazard,
-        action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor,
-        at=timezone.now(),
-        ip=origin.ip,
-        latitude=(data or {}).get("latitude"),
-        longitude=(data or {}).get("longitude"),
-        comment=comment,
-        data=audit._json_value(data or {}),
-    )
-
-
 def _transition(
     *,
     actor: User,
@@ -235,47 +266,29 @@ def _transition(
     photos: Sequence = (),
     position: tuple[float | None, float | None] = (None, None),
 ) -> Hazard:
-    """Lock, check state / role / version, apply ``change``, log, audit. ``change`` may return
-    extra data for the transition row and raise ValidationError to refuse."""
-    pk = hazard.pk if isinstance(hazard, Hazard) else hazard
-    rule = workflow.TRANSITIONS[action]
-    with transaction.atomic():
-        locked = (
-            restrict(Hazard.objects.select_for_update(of=("self",)), actor, VIEW)
-            .select_related("enterprise")
-            .filter(pk=pk)
-            .first()
-        )
-        if locked is None:
-            raise Hazard.DoesNotExist
-        if expected_version is not None and locked.version != expected_version:
-            raise ValidationError(_("该隐患已被他人处理，请刷新后重试"), code="stale")
-        if locked.status not in rule.sources:
-            raise ValidationError(
-                _("隐患当前为“%(status)s”，不能%(action)s")
-                % {"status": locked.get_status_display(), "action": workflow.ACTION_LABELS[action]},
-                code="state",
-            )
-        if not workflow.may(actor, action, locked):
-            raise ValidationError(_("您无权对该隐患执行此操作"), code="role")
-        lat, lng = position
-        _check_position({"latitude": lat, "longitude": lng})
-        before = audit.snapshot(locked)
-        from_status = locked.status
-        data = change(locked) or {}
-        locked.status = rule.target
-        locked.version += 1
-        locked.priority = priority.for_hazard(locked, today())
-        locked.save()
-        step = _log(
-            locked, actor, action, from_status, rule.target, comment, data={**data, "latitude": lat, "longitude": lng}
-        )
+    """One move through ``workflow.HAZARD_FLOW`` (lock, version, state, guard, log, audit), with
+    the step's position and evidence photos. ``change`` may return extra data for the step and
+    raise ValidationError to refuse."""
+    lat, lng = position
+    _check_position({"latitude": lat, "longitude": lng})
+
+    def change_at_position(h: Hazard) -> dict[str, Any]:
+        return {**(change(h) or {}), "latitude": lat, "longitude": lng}
+
+    def attach_evidence(h: Hazard, step: HazardTransition) -> None:
         for photo in _photo_list(photos):
             attachment_add(actor=actor, owner=step, upload=photo, kind="photo", lat=lat, lng=lng)
-        changes = audit.diff(before, audit.snapshot(locked))
-        changes.pop("version", None)
-        audit.record(actor=actor, action=action, instance=locked, changes=changes)
-    return locked
+
+    return workflow.HAZARD_FLOW.move(
+        actor=actor,
+        record=hazard,
+        name=action,
+        change=change_at_position,
+        expected_version=expected_version,
+        comment=comment,
+        queryset=Hazard.objects.select_related("enterprise"),
+        after=attach_evidence,
+    )
 
 
 def hazard_assign(
@@ -532,12 +545,3 @@ def hazard_cancel(*, actor: User, hazard: Hazard | int, reason: str, expected_ve
     )
     _notify_later(enterprise_managers(result.enterprise_id), _("隐患已撤销"), reason, result)
     return result
-
-
-def hazards_follow_enterprise(*, enterprise: Enterprise) -> int:
-    """Keep the hazards' area in step when an enterprise moves to another grid."""
-    return (
-        Hazard.objects.filter(enterprise=enterprise)
-        .exclude(region_id=enterprise.region_id)
-        .update(region_id=enterprise.region_id)
-    )

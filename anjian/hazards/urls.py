@@ -1,7 +1,7 @@
 from django.urls import path
 
 from anjian.core.views import resource_urls
-from anjian.hazards import ledger, stats_views, views, workflow
+from anjian.hazards import ledger, stats_views, views
 from anjian.hazards.registry import HAZARD
 
 app_name = "hazards"
@@ -19,14 +19,5 @@ urlpatterns = [
     path("public-report/", views.public_report_index, name="public-report-index"),
     path("public-report/<str:token>/", views.public_report, name="public-report"),
     path("public-qr/<int:pk>/", views.public_report_qr, name="public-report-qr"),
-    *[
-        path(
-            f"<int:pk>/{action.replace('_', '-')}/",
-            views.hazard_action,
-            {"action": action},
-            name=f"hazard-{action.replace('_', '-')}",
-        )
-        for action in workflow.TRANSITIONS
-    ],
     *resource_urls(HAZARD),
 ]

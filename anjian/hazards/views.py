@@ -6,7 +6,6 @@ Views are doors: they parse, call ``anjian.hazards.services`` and render. Every 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from anjian.core import audit
 from anjian.core.models import Attachment, User
 from anjian.core.qr import public_url, qr_svg
 from anjian.core.roles import ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
@@ -45,12 +42,12 @@ from anjian.hazards.models import (
     HazardTransition,
 )
 from anjian.hazards.registry import HAZARD, VIEWS
-from anjian.hazards.timeline import load_timeline, may_see_reporter
+from anjian.hazards.selectors import fallback_category
+from anjian.hazards.timeline import load_timeline
 
 ENTERPRISE_SEARCH_LIMIT = 20
 PUBLIC_SALT = "public-report"
 PUBLIC_LIMIT_PER_HOUR = 5
-PUBLIC_FALLBACK_CATEGORY = "S08"  # 作业环境与现场管理, when a member of the public is not sure
 
 
 def _detail_url(hazard: Hazard | int) -> str:
@@ -142,22 +139,6 @@ def enterprise_options(request: HttpRequest) -> HttpResponse:
 # --- the detail page --------------------------------------------------------------------------
 
 
-ACTION_STYLES = {
-    workflow.ASSIGN: "primary",
-    workflow.RECTIFY: "primary",
-    workflow.ACCEPT: "success",
-    workflow.RETURN: "warning",
-    workflow.CLOSE_ON_SPOT: "success",
-    workflow.CANCEL: "outline-danger",
-}
-ACTION_ICONS = {
-    workflow.ASSIGN: "bi-person-check",
-    workflow.RECTIFY: "bi-camera",
-    workflow.ACCEPT: "bi-check2-circle",
-    workflow.RETURN: "bi-arrow-counterclockwise",
-    workflow.CLOSE_ON_SPOT: "bi-lightning",
-    workflow.CANCEL: "bi-x-circle",
-}
 STATUS_STYLES = {
     HazardStatus.REPORTED: "text-bg-secondary",
     HazardStatus.ASSIGNED: "text-bg-primary",
@@ -167,8 +148,8 @@ STATUS_STYLES = {
 }
 
 
-def action_url_name(action: str) -> str:
-    return f"hazards:hazard-{action.replace('_', '-')}"
+def action_url(action: str, hazard: Hazard) -> str:
+    return reverse(HAZARD.url_name(HAZARD.action(action).slug), args=[hazard.pk])
 
 
 @dataclass
@@ -234,7 +215,7 @@ def detail_context(user: User, hazard: Hazard) -> dict[str, Any]:
     timeline = load_timeline(hazard)
     transitions = timeline.steps
     before = timeline.report_photos
-    hide = not may_see_reporter(user, hazard)
+    hide = "reporter_name" in HAZARD.hidden_fields(user, hazard)  # the history is redacted by the kernel
     steps = []
     for t in transitions:
         anonymous = hide and t.action == workflow.REPORT
@@ -264,22 +245,12 @@ def detail_context(user: User, hazard: Hazard) -> dict[str, Any]:
     plan = GovernancePlan.objects.filter(hazard=hazard).first() if hazard.level == HazardLevel.MAJOR else None
     criteria = list(hazard.criteria.all()) if hazard.level == HazardLevel.MAJOR else []
     predecessors = list(hazard.predecessors.only("pk", "place", "reported_at", "status")) if hazard.repeated else []
-    allowed = workflow.allowed_actions(user, hazard)
     actions = [
-        (
-            action,
-            workflow.ACTION_LABELS[action],
-            reverse(action_url_name(action), args=[hazard.pk]),
-            ACTION_STYLES[action],
-            ACTION_ICONS[action],
-        )
-        for action in allowed
+        (action.name, action.title, action_url(action.name, hazard), action.style, action.icon)
+        for action in HAZARD.allowed_actions(user, hazard)
     ]
-    workflow_routes = {action_url_name(a) for a in workflow.TRANSITIONS}
     other_actions = [
-        (label, reverse(name, args=[hazard.pk]))
-        for label, name, pred in HAZARD.detail_actions
-        if name not in workflow_routes and pred(user, hazard)
+        (label, reverse(name, args=[hazard.pk])) for label, name, pred in HAZARD.detail_actions if pred(user, hazard)
     ]
     today = timezone.localdate()
     days_overdue = (today - hazard.deadline).days if hazard.is_open and hazard.deadline else 0
@@ -298,187 +269,12 @@ def detail_context(user: User, hazard: Hazard) -> dict[str, Any]:
         "status_style": STATUS_STYLES.get(hazard.status, "text-bg-secondary"),
         "hide_reporter": hide,
     }
-    if hide:
-        # The audit trail would name the reporter too; this reader gets it without that field.
-        reporter = str(Hazard._meta.get_field("reporter_name").verbose_name)
-        ctx["redacted_history"] = [
-            (entry, action, [row for row in changes if row[0] != reporter])
-            for entry, action, changes in audit.history_rows(hazard)
-        ]
     return ctx
 
 
-# --- the actions ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ActionPage:
-    form: type
-    call: Callable[..., Hazard]
-    done: Any  # message after success
-    help: Any = ""
-
-
-def _assign(user, hazard, form, version):
-    return services.hazard_assign(actor=user, hazard=hazard, expected_version=version, **form.service_kwargs())
-
-
-def _rectify(user, hazard, form, version):
-    d = form.cleaned_data
-    return services.hazard_rectify(
-        actor=user,
-        hazard=hazard,
-        rectification=d["rectification"],
-        cost=d["cost"],
-        photos=d["photos"],
-        latitude=d["latitude"],
-        longitude=d["longitude"],
-        expected_version=version,
-    )
-
-
-def _accept(user, hazard, form, version):
-    d = form.cleaned_data
-    return services.hazard_accept(
-        actor=user, hazard=hazard, comment=d["comment"], photos=d["photos"], expected_version=version
-    )
-
-
-def _return(user, hazard, form, version):
-    return services.hazard_return(
-        actor=user, hazard=hazard, reason=form.cleaned_data["reason"], expected_version=version
-    )
-
-
-def _close_on_spot(user, hazard, form, version):
-    d = form.cleaned_data
-    return services.hazard_close_on_spot(
-        actor=user,
-        hazard=hazard,
-        rectification=d["rectification"],
-        photos=d["photos"],
-        latitude=d["latitude"],
-        longitude=d["longitude"],
-        expected_version=version,
-    )
-
-
-def _cancel(user, hazard, form, version):
-    return services.hazard_cancel(
-        actor=user, hazard=hazard, reason=form.cleaned_data["reason"], expected_version=version
-    )
-
-
-ACTIONS: dict[str, ActionPage] = {
-    workflow.ASSIGN: ActionPage(
-        forms.AssignForm,
-        _assign,
-        gettext_lazy("已分派整改任务"),
-        gettext_lazy(
-            "指定整改责任人、期限和措施；选择“重大隐患”或勾选判定依据时须填写治理方案，并直报区县、挂牌督办。"
-        ),
-    ),
-    workflow.RECTIFY: ActionPage(
-        forms.RectifyForm,
-        _rectify,
-        gettext_lazy("已提交整改，等待验收"),
-        gettext_lazy("拍下整改后的现场照片，写明做了什么、花了多少钱。"),
-    ),
-    workflow.ACCEPT: ActionPage(forms.AcceptForm, _accept, gettext_lazy("已验收销号")),
-    workflow.RETURN: ActionPage(
-        forms.ReturnForm, _return, gettext_lazy("已退回整改"), gettext_lazy("退回后隐患回到“整改中”。")
-    ),
-    workflow.CLOSE_ON_SPOT: ActionPage(
-        forms.CloseOnSpotForm,
-        _close_on_spot,
-        gettext_lazy("已立查立改销号"),
-        gettext_lazy("一般隐患当场整改完毕：上传整改后照片，直接销号。"),
-    ),
-    workflow.CANCEL: ActionPage(
-        forms.CancelForm,
-        _cancel,
-        gettext_lazy("已撤销隐患"),
-        gettext_lazy("撤销不会删除任何记录，原因将记入处理过程。"),
-    ),
-}
-
-
-def refusal(user: User, hazard: Hazard, action: str) -> str | None:
-    """Why ``user`` cannot take ``action`` now (the services' wording), or None."""
-    rule = workflow.TRANSITIONS[action]
-    if hazard.status not in rule.sources:
-        return _("隐患当前为“%(status)s”，不能%(action)s") % {
-            "status": hazard.get_status_display(),
-            "action": workflow.ACTION_LABELS[action],
-        }
-    if not workflow.may(user, action, hazard):
-        return _("您无权对该隐患执行此操作")
-    return None
-
-
-def _posted_version(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def hazard_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One transition of the loop. GET shows its form (an htmx request gets the fragment for the
-    page's action panel); POST calls the service. Refusals answer 400 and change nothing."""
-    page = ACTIONS[action]
-    user = request.user
-    hazard = get_scoped_or_404(HAZARD.base_queryset(), user, VIEW, pk=pk)
-    kwargs = {"hazard": hazard, "user": user} if action == workflow.ASSIGN else {}
-    problem = refusal(user, hazard, action)
-    status = 200
-    if request.method == "POST":
-        form = page.form(request.POST, request.FILES, **kwargs)
-        version = _posted_version(request)
-        if version is not None and version != hazard.version:
-            form.is_valid()  # keep what the user typed, shown with the message
-            form.add_error(None, _("该隐患已被他人处理，请刷新后重试"))
-            status = 400
-        elif problem:
-            form.is_valid()
-            form.add_error(None, problem)
-            status = 400
-        elif form.is_valid():
-            try:
-                page.call(user, hazard, form, form.cleaned_data["version"])
-            except Hazard.DoesNotExist:
-                raise Http404 from None
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, page.done)
-                return redirect(_detail_url(hazard))
-        else:
-            status = 400
-    else:
-        form = page.form(initial={"version": hazard.version}, **kwargs)
-    ctx = {
-        "hazard": hazard,
-        "object": hazard,
-        "resource": HAZARD,
-        "action": action,
-        "action_label": workflow.ACTION_LABELS[action],
-        "action_style": ACTION_STYLES[action],
-        "action_icon": ACTION_ICONS[action],
-        "action_help": page.help,
-        "action_url": reverse(action_url_name(action), args=[hazard.pk]),
-        "form": form,
-        "problem": problem if request.method == "GET" else None,
-        "status_style": STATUS_STYLES.get(hazard.status, "text-bg-secondary"),
-        "next_step": next_step(hazard),
-    }
-    template = "hazards/hazard_action.html"
-    if request.htmx and not request.htmx.boosted and request.method == "GET":
-        template += "#action-form"
-    return render(request, template, ctx, status=status)
+def action_context(user: User, hazard: Hazard) -> dict[str, Any]:
+    """What the declared actions' pages show above the form (``hazards/hazard_action.html``)."""
+    return {"status_style": STATUS_STYLES.get(hazard.status, "text-bg-secondary"), "next_step": next_step(hazard)}
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -539,10 +335,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         to_accept = [h for h in waiting if workflow.ACCEPT in workflow.allowed_actions(user, h)]
 
     def cards(hazards, action):
-        return [
-            (h, reverse(action_url_name(action), args=[h.pk]) if action in workflow.allowed_actions(user, h) else None)
-            for h in hazards
-        ]
+        return [(h, action_url(action, h) if action in workflow.allowed_actions(user, h) else None) for h in hazards]
 
     sections = [("tasks", _("我的整改任务"), workflow.RECTIFY, cards(tasks, workflow.RECTIFY))]
     if user.role in workflow.ENTERPRISE_MANAGERS:
@@ -593,11 +386,7 @@ def _over_limit(request: HttpRequest) -> bool:
 
 def _public_category(value: str) -> HazardCategory:
     chosen = HazardCategory.objects.filter(pk=value, parent__isnull=False).first() if value.isdigit() else None
-    return (
-        chosen
-        or HazardCategory.objects.filter(code=PUBLIC_FALLBACK_CATEGORY).first()
-        or HazardCategory.objects.filter(parent__isnull=False).order_by("rank", "code").first()
-    )
+    return chosen or fallback_category()  # when a member of the public is not sure
 
 
 def _public_categories() -> list[tuple[int, str]]:

@@ -1,4 +1,5 @@
-"""The hazard's transition table (DOMAIN §3): states, actions, who may, and the target state.
+"""The hazard's transition table (DOMAIN §3), declared once on the kernel's workflow: states,
+actions, who may, and the target state. Services move hazards only through ``HAZARD_FLOW``.
 
 reported ─assign→ assigned ─rectify→ submitted ─accept→ closed
                      ↑                   │
@@ -10,12 +11,14 @@ assigned ─assign→ assigned (re-assign: other person, deadline or measures)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core.roles import ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
-from anjian.hazards.models import HazardLevel, HazardStatus
+from anjian.core import audit
+from anjian.core.context import current_origin
+from anjian.core.workflow import Transition, Workflow
+from anjian.hazards import priority, rules
+from anjian.hazards.models import Hazard, HazardStatus, HazardTransition
 
 REPORT = "report"
 ASSIGN = "assign"
@@ -28,80 +31,60 @@ ESCALATE = "escalate"
 OVERDUE = "overdue"
 
 # Enterprise roles that run the loop inside the enterprise.
-ENTERPRISE_MANAGERS = frozenset({Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_LEADER, Role.SAFETY_OFFICER})
-
-ACTION_LABELS = {
-    REPORT: _("上报"),
-    ASSIGN: _("分派"),
-    RECTIFY: _("提交整改"),
-    ACCEPT: _("验收销号"),
-    RETURN: _("退回"),
-    CLOSE_ON_SPOT: _("立查立改"),
-    CANCEL: _("撤销"),
-    ESCALATE: _("逾期升级"),
-    OVERDUE: _("逾期"),
-}
+ENTERPRISE_MANAGERS = rules.ENTERPRISE_MANAGERS
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: tuple[str, ...]
-    target: str
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in (
-        Transition(ASSIGN, (HazardStatus.REPORTED, HazardStatus.ASSIGNED), HazardStatus.ASSIGNED),
-        Transition(RECTIFY, (HazardStatus.ASSIGNED,), HazardStatus.SUBMITTED),
-        Transition(ACCEPT, (HazardStatus.SUBMITTED,), HazardStatus.CLOSED),
-        Transition(RETURN, (HazardStatus.SUBMITTED,), HazardStatus.ASSIGNED),
-        Transition(CLOSE_ON_SPOT, (HazardStatus.REPORTED,), HazardStatus.CLOSED),
-        Transition(
-            CANCEL, (HazardStatus.REPORTED, HazardStatus.ASSIGNED, HazardStatus.SUBMITTED), HazardStatus.CANCELLED
-        ),
+def log_step(hazard, actor, action: str, from_status: str, to_status: str, comment: str = "", data=None):
+    """One HazardTransition row: the hazard's own log, with the position of the step."""
+    data = data or {}
+    return HazardTransition.objects.create(
+        hazard=hazard,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=timezone.now(),
+        ip=current_origin().ip,
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        comment=comment,
+        data=audit._json_value(data),
     )
-}
 
 
-def _is_enterprise_manager(user, hazard) -> bool:
-    return user.role in ENTERPRISE_MANAGERS and user.enterprise_id == hazard.enterprise_id
+def _reprioritise(hazard) -> None:
+    hazard.priority = priority.for_hazard(hazard, timezone.localdate())
 
 
-def _is_government(user) -> bool:
-    return user.is_platform_admin or user.role in GOVERNMENT_ROLES
+OPEN = (HazardStatus.REPORTED, HazardStatus.ASSIGNED, HazardStatus.SUBMITTED)
 
+HAZARD_FLOW = Workflow(
+    model=Hazard,
+    transitions=[
+        Transition(
+            ASSIGN,
+            _("分派"),
+            (HazardStatus.REPORTED, HazardStatus.ASSIGNED),
+            HazardStatus.ASSIGNED,
+            rules.may_assign_hazard,
+        ),
+        Transition(RECTIFY, _("提交整改"), (HazardStatus.ASSIGNED,), HazardStatus.SUBMITTED, rules.may_rectify_hazard),
+        Transition(ACCEPT, _("验收销号"), (HazardStatus.SUBMITTED,), HazardStatus.CLOSED, rules.may_verify_hazard),
+        Transition(RETURN, _("退回"), (HazardStatus.SUBMITTED,), HazardStatus.ASSIGNED, rules.may_verify_hazard),
+        Transition(
+            CLOSE_ON_SPOT, _("立查立改"), (HazardStatus.REPORTED,), HazardStatus.CLOSED, rules.may_close_hazard_on_spot
+        ),
+        Transition(CANCEL, _("撤销"), OPEN, HazardStatus.CANCELLED, rules.may_cancel_hazard),
+    ],
+    log=log_step,
+    on_move=_reprioritise,
+    extra_labels={REPORT: _("上报"), ESCALATE: _("逾期升级"), OVERDUE: _("逾期")},
+)
 
-def may(user, action: str, hazard) -> bool:
-    """Whether ``user`` (already known to see ``hazard``) may perform ``action`` on it now,
-    state aside. The service re-checks the state under a row lock."""
-    if action == ASSIGN:
-        # The enterprise assigns its own findings; for government findings the inspector may too.
-        return _is_enterprise_manager(user, hazard) or (hazard.government_found and _is_government(user))
-    if action == RECTIFY:
-        return _is_enterprise_manager(user, hazard) or (
-            user.role in ENTERPRISE_ROLES and hazard.responsible_id == user.pk
-        )
-    if action in (ACCEPT, RETURN):
-        # Government findings are verified by government on re-check (复查); a major hazard is
-        # closed out only after the supervisor's acceptance (DOMAIN §3).
-        if hazard.government_found or hazard.level == HazardLevel.MAJOR:
-            return _is_government(user)
-        return _is_enterprise_manager(user, hazard)
-    if action == CLOSE_ON_SPOT:
-        from anjian.hazards.services import policy_for
-
-        return (
-            hazard.level == HazardLevel.GENERAL
-            and policy_for(hazard.enterprise).allow_close_on_spot
-            and (_is_enterprise_manager(user, hazard) or (hazard.government_found and _is_government(user)))
-        )
-    if action == CANCEL:
-        return _is_government(user)
-    return False
+TRANSITIONS = HAZARD_FLOW.transitions
+ACTION_LABELS = HAZARD_FLOW.labels()
 
 
 def allowed_actions(user, hazard) -> list[str]:
     """Actions the user may take on the hazard in its current state (for buttons and API hints)."""
-    return [action for action, t in TRANSITIONS.items() if hazard.status in t.sources and may(user, action, hazard)]
+    return HAZARD_FLOW.allowed(user, hazard)

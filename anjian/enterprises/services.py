@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from anjian.core import audit
+from anjian.core import audit, follow
 from anjian.core.models import Region, RegionLevel, User
 from anjian.core.phone_codes import phone_code_check, phone_code_send
 from anjian.core.roles import (
@@ -22,7 +22,6 @@ from anjian.core.roles import (
 )
 from anjian.core.scoping import CHANGE, restrict
 from anjian.core.validators import validate_credit_code
-from anjian.enterprises import hooks
 from anjian.enterprises.models import BindingToken, Enterprise
 
 # Fields an enterprise's own admin may keep current; the rest belong to the supervisor.
@@ -164,8 +163,7 @@ def enterprise_update(*, actor: User, enterprise: Enterprise, data: dict[str, An
     if tags is not None:
         enterprise.tags.set(tags)
     if enterprise.region_id != old_region:
-        for hook in hooks.enterprise_moved:
-            hook(enterprise)
+        follow.records_follow_enterprise(actor=actor, enterprise=enterprise)
     changes = audit.diff(before, audit.snapshot(enterprise))
     if changes:
         audit.record(actor=actor, action="update", instance=enterprise, changes=changes)
@@ -173,7 +171,8 @@ def enterprise_update(*, actor: User, enterprise: Enterprise, data: dict[str, An
 
 
 def enterprise_move(*, actor: User, enterprise: Enterprise, region: Region, grid_inspector: User | None) -> Enterprise:
-    """Move an enterprise to another grid (and its inspector)."""
+    """Move an enterprise to another grid (and its inspector); every record that copies its region
+    follows in the same transaction (``core.follow``)."""
     return enterprise_update(
         actor=actor, enterprise=enterprise, data={"region": region, "grid_inspector": grid_inspector}
     )

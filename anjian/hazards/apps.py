@@ -8,8 +8,4 @@ class HazardsConfig(AppConfig):
     verbose_name = _("隐患排查治理")
 
     def ready(self) -> None:
-        from anjian.enterprises.hooks import on_enterprise_moved
         from anjian.hazards import registry  # noqa: F401
-        from anjian.hazards.services import hazards_follow_enterprise
-
-        on_enterprise_moved(lambda enterprise: hazards_follow_enterprise(enterprise=enterprise))

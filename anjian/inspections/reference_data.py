@@ -1,13 +1,16 @@
-"""Default patrol plan (issue defaults; regions override with their own rows)."""
+"""Default patrol plan (issue defaults; regions override with their own rows).
+
+The rows are in anjian/inspections/data/patrol_rules.json: grid inspector every two months, town
+supervisors every three months, enterprises self-check at least monthly.
+"""
 
 from __future__ import annotations
 
-DEFAULT_RULES = [
-    # (kind, interval_days): grid inspector every two months, town supervisors every three months,
-    # enterprises self-check at least monthly.
-    ("grid_patrol", 60),
-    ("town_patrol", 90),
-    ("self_check", 30),
+from anjian.core.starter_data import read_data
+
+# (kind, interval_days)
+DEFAULT_RULES: list[tuple[str, int]] = [
+    (row["kind"], row["interval_days"]) for row in read_data("anjian.inspections", "patrol_rules.json")
 ]
 
 

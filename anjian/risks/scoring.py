@@ -13,12 +13,7 @@ LEC_CONSEQUENCE = {Decimal(v) for v in ("100", "40", "15", "7", "3", "1")}
 # LS matrix (R = L × S): both 1–5.
 LS_SCALE = {Decimal(v) for v in range(1, 6)}
 
-# Default bands (lower exclusive, upper inclusive), loaded into RiskBand by a migration; a
-# province changes the rows, not this code.
-DEFAULT_BANDS = {
-    "lec": [("low", "0", "70"), ("general", "70", "160"), ("high", "160", "320"), ("major", "320", "100000")],
-    "ls": [("low", "0", "8"), ("general", "8", "12"), ("high", "12", "16"), ("major", "16", "25")],
-}
+# The bands themselves are rows of RiskBand (defaults in anjian/risks/data/risk_bands.json).
 
 
 @dataclass(frozen=True)
@@ -53,23 +48,3 @@ def level_for(value: Decimal, bands: Iterable[Band]) -> str:
     if len(matches) != 1:
         raise LookupError(f"{value} falls in {len(matches)} bands; the band table must partition the scores")
     return matches[0]
-
-
-# Default measure kinds as enterprises name them, each mapped to one of the national model's four
-# kinds (DOMAIN §4); loaded into MeasureKind by a migration, extended by administrators.
-DEFAULT_MEASURE_KINDS = [
-    ("engineering", "工程技术措施", "engineering"),
-    ("maintenance", "维护保养措施", "maintenance"),
-    ("management", "管理措施", "operation"),
-    ("training", "培训教育措施", "operation"),
-    ("ppe", "个体防护措施", "operation"),
-    ("emergency", "应急处置措施", "emergency"),
-]
-
-# Default owning levels of each risk level (红 → 公司, 橙 → 公司/车间, 黄 → 车间/班组, 蓝 → 班组/岗位).
-DEFAULT_LEVEL_CONTROL = {
-    "major": ["company"],
-    "high": ["company", "workshop"],
-    "general": ["workshop", "team"],
-    "low": ["team", "post"],
-}

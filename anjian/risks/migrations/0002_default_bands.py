@@ -1,17 +1,10 @@
-from decimal import Decimal
-
 from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from anjian.risks.scoring import DEFAULT_BANDS
+    from anjian.risks.reference_data import load_risk_bands
 
-    RiskBand = apps.get_model("risks", "RiskBand")
-    for method, rows in DEFAULT_BANDS.items():
-        for level, lower, upper in rows:
-            RiskBand.objects.get_or_create(
-                method=method, level=level, defaults={"lower": Decimal(lower), "upper": Decimal(upper)}
-            )
+    load_risk_bands(apps.get_model("risks", "RiskBand"))
 
 
 class Migration(migrations.Migration):

@@ -2,16 +2,10 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from anjian.risks.scoring import DEFAULT_LEVEL_CONTROL, DEFAULT_MEASURE_KINDS
+    from anjian.risks.reference_data import load_level_control, load_measure_kinds
 
-    MeasureKind = apps.get_model("risks", "MeasureKind")
-    for position, (code, name, national_kind) in enumerate(DEFAULT_MEASURE_KINDS):
-        MeasureKind.objects.get_or_create(
-            code=code, defaults={"name": name, "national_kind": national_kind, "position": position}
-        )
-    LevelControl = apps.get_model("risks", "LevelControl")
-    for level, owning_levels in DEFAULT_LEVEL_CONTROL.items():
-        LevelControl.objects.get_or_create(level=level, defaults={"owning_levels": owning_levels})
+    load_measure_kinds(apps.get_model("risks", "MeasureKind"))
+    load_level_control(apps.get_model("risks", "LevelControl"))
 
 
 class Migration(migrations.Migration):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "anjian.hazards",
     "anjian.inspections",
     "anjian.risks",
+    "anjian.portal",  # base layout, menu and workbenches from the registry, inbox pages
     "anjian.demo",  # demo and scale generators (manage.py demo); no models
 ]
 
@@ -89,7 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "anjian.core.context_processors.navigation",
+                "anjian.portal.context_processors.navigation",
                 "anjian.core.notify.inbox_context",
             ],
             "builtins": ["template_partials.templatetags.partials"],

@@ -5,15 +5,17 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from anjian.core import pages
+from anjian.portal import views as portal_views
 
 urlpatterns = [
-    path("", pages.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", pages.signup, name="signup"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("anjian.core.urls")),
+    path("inbox/", include("anjian.portal.urls")),
     path("enterprises/", include("anjian.enterprises.urls")),
     path("hazards/", include("anjian.hazards.urls")),
     path("inspections/", include("anjian.inspections.urls")),

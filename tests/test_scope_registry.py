@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 COVERED_ELSEWHERE = {
     "enterprises:bind": "token-based; anjian/enterprises/tests/test_binding.py",
     "core:attachment-download": "owner-scoped; anjian/core/tests/test_attachments.py",
-    "core:inbox-read": "recipient-scoped; anjian/core/tests/test_notify.py",
+    "portal:inbox-read": "recipient-scoped; anjian/core/tests/test_notify.py",
     "enterprises:enterprise-import-confirm": "session-bound upload; anjian/enterprises/tests/test_import.py",
     "hazards:public-report": "signed enterprise token, no login; anjian/hazards/tests/test_views.py",
     "core:reference-list": "table owner or district override; anjian/core/tests/test_reference.py",

@@ -1,10 +1,9 @@
-"""Pages of the core: each role's home, registration, language."""
+"""Pages of the core: self-registration. Each role's home page lives in the portal."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,25 +11,6 @@ from django.views.decorators.http import require_http_methods
 
 from anjian.core import services
 from anjian.core.forms import SignupForm
-from anjian.core.roles import Role
-from anjian.enterprises import selectors as enterprise_selectors
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role lands on its own home page."""
-    user = request.user
-    if user.is_platform_admin or user.is_government:
-        ctx = {"overview": enterprise_selectors.government_overview(user)}
-        return render(request, "core/home_government.html", ctx)
-    if user.is_enterprise_user and user.enterprise_id:
-        ctx = {"enterprise": enterprise_selectors.enterprise_home(user)}
-        return render(request, "core/home_enterprise.html", ctx)
-    if user.is_agency_user and user.agency_id:
-        ctx = {"enterprises": enterprise_selectors.agency_enterprises(user)}
-        return render(request, "core/home_agency.html", ctx)
-    phone_enterprise = enterprise_selectors.enterprise_for_phone(user.phone) if user.role == Role.PENDING else None
-    return render(request, "core/home_pending.html", {"phone_enterprise": phone_enterprise})
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.db.models import Lookup, Q
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core import registry, services
+from anjian.core import menu, registry, services
 from anjian.core.choices import region_and_ancestors, subregion_choices
 from anjian.core.models import Region, User
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
-from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, sector_condition
+from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, sector_condition
 from anjian.core.validators import mask_phone
 
 
@@ -184,5 +184,30 @@ USER = registry.register(
             (_("停用"), "core:user-active", lambda user, obj: obj.is_active and services.may_manage(user, obj)),
             (_("启用"), "core:user-active", lambda user, obj: not obj.is_active and services.may_manage(user, obj)),
         ],
+    )
+)
+
+
+# --- Menu ---------------------------------------------------------------------------------------
+
+menu.register_group(menu.MenuGroup("system", _("系统"), order=90, icon="gear"))
+menu.register_entry(
+    menu.MenuEntry(
+        "core.regions",
+        _("行政区划"),
+        "core:regions-list",
+        group="system",
+        visible=lambda user: menu.not_pending(user) and menu.is_government(user),
+        order=10,
+    )
+)
+menu.register_entry(
+    menu.MenuEntry(
+        "core.users",
+        _("用户管理"),
+        "core:users-list",
+        group="system",
+        visible=lambda user: menu.not_pending(user) and may(user, User, VIEW),
+        order=20,
     )
 )

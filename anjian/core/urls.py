@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from anjian.core import attachments, inbox
+from anjian.core import attachments
 from anjian.core.account_views import user_urls
 from anjian.core.reference_views import reference_urls
 from anjian.core.registry_entries import REGION
@@ -13,8 +13,5 @@ urlpatterns = [
     path("users/", include(user_urls())),
     path("attachments/", attachments.attachment_upload, name="attachment-add"),
     path("attachments/<int:pk>/", attachments.attachment_download, name="attachment-download"),
-    path("inbox/", inbox.inbox, name="inbox"),
-    path("inbox/read-all/", inbox.inbox_read_all, name="inbox-read-all"),
-    path("inbox/<int:pk>/read/", inbox.inbox_read, name="inbox-read"),
     path("reference/", include(reference_urls())),
 ]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core import registry
+from anjian.core import menu, registry
 from anjian.core.choices import grid_inspector_choices, subregion_choices
 from anjian.core.models import User
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, ENTERPRISE_PROFILE_EDITOR_ROLES
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, restrict
-from anjian.enterprises import services
+from anjian.enterprises import selectors, services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
 
 
@@ -146,5 +147,100 @@ ENTERPRISE = registry.register(
             (_("企业绑定码"), "enterprises:enterprise-binding-qr", lambda user, obj: _can_manage(user)),
         ],
         list_actions=[(_("Excel导入"), "enterprises:enterprise-import", _can_manage)],
+    )
+)
+
+
+# --- Menu and home widgets ----------------------------------------------------------------------
+
+
+def _sees_archive_list(user) -> bool:
+    return user.is_platform_admin or user.is_government or user.is_agency_user
+
+
+def _archive_url(user) -> str:
+    """Supervisors get the archive, an enterprise user his own enterprise's page."""
+    if _sees_archive_list(user):
+        return reverse("enterprises:enterprises-list")
+    return reverse("enterprises:enterprises-detail", args=[user.enterprise_id])
+
+
+def _enterprise_home(request) -> dict:
+    return {"enterprise": selectors.enterprise_home(request.user)}
+
+
+def _pending_home(request) -> dict:
+    return {"phone_enterprise": selectors.enterprise_for_phone(request.user.phone)}
+
+
+menu.register_group(menu.MenuGroup("archive", _("档案"), order=10, icon="buildings"))
+menu.register_entry(
+    menu.MenuEntry(
+        "enterprises.archive",
+        _("企业档案"),
+        _archive_url,
+        group="archive",
+        visible=lambda user: _sees_archive_list(user) or bool(user.enterprise_id),
+        order=10,
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "enterprises.archive-button",
+        _("企业档案"),
+        template="enterprises/_home_archive_button.html",
+        visible=menu.is_government,
+        area="header",
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "enterprises.overview",
+        _("辖区企业/场所"),
+        template="enterprises/_home_overview.html",
+        context=lambda request: {"overview": selectors.government_overview(request.user)},
+        visible=menu.is_government,
+        order=50,
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "enterprises.own-archive",
+        _("本企业档案"),
+        template="enterprises/_home_own_button.html",
+        visible=lambda user: user.is_enterprise_user and bool(user.enterprise_id),
+        order=50,
+        area="actions",
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "enterprises.profile",
+        _("企业信息"),
+        template="enterprises/_home_profile.html",
+        context=_enterprise_home,
+        visible=lambda user: user.is_enterprise_user and bool(user.enterprise_id),
+        order=50,
+        css="col-12 col-md-6",
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "enterprises.agency-list",
+        _("服务企业"),
+        template="enterprises/_home_agency_list.html",
+        context=lambda request: {"enterprises": selectors.agency_enterprises(request.user)},
+        visible=lambda user: user.is_agency_user and bool(user.agency_id),
+        order=10,
+    )
+)
+menu.register_widget(
+    menu.HomeWidget(
+        "enterprises.binding",
+        _("绑定您的企业"),
+        template="enterprises/_home_binding.html",
+        context=_pending_home,
+        visible=lambda user: not menu.not_pending(user),
+        order=10,
     )
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core import registry
+from anjian.core import menu, registry
 from anjian.core.choices import region_and_ancestors, subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES
-from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope, sector_condition
+from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope, sector_condition
 from anjian.enterprises.registry import ENTERPRISE
 from anjian.inspections.models import (
     ChecklistTemplate,
@@ -318,3 +318,28 @@ PATROL_RULE = registry.register(
         update_service=lambda *, actor, instance, data: _patrol_rule_save(actor=actor, data=data, instance=instance),
     )
 )
+
+
+# --- Menu ---------------------------------------------------------------------------------------
+
+
+def _sees_inspections(user) -> bool:
+    return menu.not_pending(user) and may(user, Inspection, VIEW)
+
+
+def _supervises(user) -> bool:
+    return _sees_inspections(user) and menu.is_government(user)
+
+
+menu.register_group(menu.MenuGroup("inspections", _("检查"), order=30, icon="clipboard-check"))
+for _key, _label, _url, _visible, _order in [
+    ("list", _("检查"), "inspections:inspections-list", _sees_inspections, 10),
+    ("checklists", _("体检卡"), "inspections:checklists-list", _sees_inspections, 20),
+    ("coverage", _("巡查覆盖"), "inspections:coverage", _supervises, 30),
+    ("rates", _("提报率"), "inspections:rates", _supervises, 40),
+    ("patrol-rules", _("巡查计划"), "inspections:patrol-rules-list", _supervises, 50),
+    ("monthly-reports", _("月度报告"), "inspections:monthly-reports-list", _sees_inspections, 60),
+]:
+    menu.register_entry(
+        menu.MenuEntry(f"inspections.{_key}", _label, _url, group="inspections", visible=_visible, order=_order)
+    )

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core import registry
+from anjian.core import menu, registry
 from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
-from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, register_scope
+from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope
 from anjian.risks import rules
 from anjian.risks.models import (
     ControlMeasure,
@@ -231,3 +231,24 @@ register_scope(
 register_scope(InspectionTask, ScopeSpec(enterprise="point__enterprise", region="point__region"))
 register_scope(TaskSlot, ScopeSpec(enterprise="point__enterprise", region="point__region"))
 register_scope(RiskZone, ScopeSpec(enterprise="plan__enterprise", region="plan__region"))
+
+
+# --- Menu ---------------------------------------------------------------------------------------
+
+
+def _sees_risks(user) -> bool:
+    return menu.not_pending(user) and may(user, RiskPoint, VIEW)
+
+
+menu.register_group(menu.MenuGroup("risks", _("风险"), order=40, icon="bullseye"))
+for _key, _label, _url, _order in [
+    ("points", _("风险点"), "risks:risk-points-list", 10),
+    ("board", _("巡检看板"), "risks:board", 20),
+    ("inspection-points", _("巡检点"), "risks:inspection-points-list", 30),
+    ("checks", _("巡检记录"), "risks:point-checks-list", 40),
+    ("site-plans", _("四色图"), "risks:site-plans-list", 50),
+    ("reviews", _("月度风险自查"), "risks:risk-reviews-list", 60),
+]:
+    menu.register_entry(
+        menu.MenuEntry(f"risks.{_key}", _label, _url, group="risks", visible=_sees_risks, order=_order)
+    )

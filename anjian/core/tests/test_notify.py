@@ -299,18 +299,18 @@ def test_inbox_lists_only_own_messages_unread_first(client, world, django_assert
         notify(recipients=[world.grid_inspector_a], title=f"批量{i}", body="")
     client.force_login(world.town_admin_a)
     with django_assert_max_num_queries(8):
-        page = client.get(reverse("core:inbox")).content.decode()
+        page = client.get(reverse("portal:inbox")).content.decode()
     assert "别人的消息" not in page
     # Unread first (newest first among them), then the read ones, although "已读消息" is the newest.
     assert page.index("未读二") < page.index("未读一") < page.index("已读消息")
-    unread_only = client.get(reverse("core:inbox"), {"show": "unread"}).content.decode()
+    unread_only = client.get(reverse("portal:inbox"), {"show": "unread"}).content.decode()
     assert "已读消息" not in unread_only and "未读一" in unread_only
     # Paginated, and the navbar badge counts unread messages.
     client.force_login(world.grid_inspector_a)
-    page = client.get(reverse("core:inbox")).content.decode()
+    page = client.get(reverse("portal:inbox")).content.decode()
     assert page.count('id="notification-') == 20
     assert 'id="inbox-badge"' in page and ">25<" in page
-    results = client.get(reverse("core:inbox"), {"page": 2}, headers={"HX-Request": "true", "HX-Target": "results"})
+    results = client.get(reverse("portal:inbox"), {"page": 2}, headers={"HX-Request": "true", "HX-Target": "results"})
     assert results.content.decode().count('id="notification-') == 5 and "<html" not in results.content.decode()
 
 
@@ -325,14 +325,14 @@ def test_badge_shows_on_every_page(client, world):
 def test_mark_read_htmx_returns_item_and_badge(client, world):
     first, second = (notify(recipients=[world.town_admin_a], title=t, body="")[0] for t in ("一", "二"))
     client.force_login(world.town_admin_a)
-    response = client.post(reverse("core:inbox-read", args=[first.pk]), headers={"HX-Request": "true"})
+    response = client.post(reverse("portal:inbox-read", args=[first.pk]), headers={"HX-Request": "true"})
     html = response.content.decode()
     assert response.status_code == 200
     assert f'id="notification-{first.pk}"' in html and "fw-semibold" not in html.split("inbox-badge")[0]
     assert 'hx-swap-oob="true"' in html and ">1<" in html
     first.refresh_from_db()
     assert first.read_at is not None
-    response = client.post(reverse("core:inbox-read-all"), headers={"HX-Request": "true"})
+    response = client.post(reverse("portal:inbox-read-all"), headers={"HX-Request": "true"})
     assert Notification.objects.filter(recipient=world.town_admin_a, read_at__isnull=True).count() == 0
     assert 'id="inbox-badge"' in response.content.decode() and "d-none" in response.content.decode()
     second.refresh_from_db()
@@ -342,9 +342,9 @@ def test_mark_read_htmx_returns_item_and_badge(client, world):
 def test_mark_read_without_htmx_redirects(client, world):
     row = notify(recipients=[world.town_admin_a], title="一", body="")[0]
     client.force_login(world.town_admin_a)
-    response = client.post(reverse("core:inbox-read", args=[row.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("core:inbox")
-    response = client.post(reverse("core:inbox-read-all"))
+    response = client.post(reverse("portal:inbox-read", args=[row.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:inbox")
+    response = client.post(reverse("portal:inbox-read-all"))
     assert response.status_code == 302
 
 
@@ -352,8 +352,8 @@ def test_opening_a_message_marks_it_read_and_follows_a_local_link(client, world)
     local = notify(recipients=[world.town_admin_a], title="本站", body="", url="/enterprises/")[0]
     outside = notify(recipients=[world.town_admin_a], title="外站", body="", url="https://evil.example/x")[0]
     client.force_login(world.town_admin_a)
-    assert client.get(reverse("core:inbox-read", args=[local.pk]))["Location"] == "/enterprises/"
-    assert client.get(reverse("core:inbox-read", args=[outside.pk]))["Location"] == reverse("core:inbox")
+    assert client.get(reverse("portal:inbox-read", args=[local.pk]))["Location"] == "/enterprises/"
+    assert client.get(reverse("portal:inbox-read", args=[outside.pk]))["Location"] == reverse("portal:inbox")
     local.refresh_from_db()
     assert local.read_at is not None
 
@@ -362,13 +362,13 @@ def test_another_users_message_is_404(client, world):
     row = notify(recipients=[world.town_admin_a], title="私信", body="")[0]
     for outsider in (world.town_admin_b, world.platform_admin):
         client.force_login(outsider)
-        assert client.get(reverse("core:inbox-read", args=[row.pk])).status_code == 404
-        assert client.post(reverse("core:inbox-read", args=[row.pk])).status_code == 404
-        assert "私信" not in client.get(reverse("core:inbox")).content.decode()
-        client.post(reverse("core:inbox-read-all"))
+        assert client.get(reverse("portal:inbox-read", args=[row.pk])).status_code == 404
+        assert client.post(reverse("portal:inbox-read", args=[row.pk])).status_code == 404
+        assert "私信" not in client.get(reverse("portal:inbox")).content.decode()
+        client.post(reverse("portal:inbox-read-all"))
     row.refresh_from_db()
     assert row.read_at is None
 
 
 def test_inbox_needs_login(client):
-    assert client.get(reverse("core:inbox")).status_code == 302
+    assert client.get(reverse("portal:inbox")).status_code == 302

@@ -33,13 +33,13 @@ def _page_context(request: HttpRequest) -> dict:
 def _badge(request: HttpRequest) -> str:
     """The navbar badge, swapped out-of-band so it follows 'mark read' without a reload."""
     ctx = {"inbox_unread": notify.unread_count(request.user), "oob": True}
-    return render_to_string("core/inbox_badge.html", ctx, request)
+    return render_to_string("portal/inbox_badge.html", ctx, request)
 
 
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    template = "core/inbox.html"
+    template = "portal/inbox.html"
     if request.htmx and request.htmx.target == "results":
         template += "#results"
     return render(request, template, _page_context(request))
@@ -57,12 +57,12 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
         if not target or not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            target = reverse("core:inbox")
+            target = reverse("portal:inbox")
         return HttpResponseRedirect(target)
     if request.htmx:
-        item = render_to_string("core/inbox.html#item", {"n": notification}, request)
+        item = render_to_string("portal/inbox.html#item", {"n": notification}, request)
         return HttpResponse(item + _badge(request))
-    return HttpResponseRedirect(reverse("core:inbox"))
+    return HttpResponseRedirect(reverse("portal:inbox"))
 
 
 @login_required
@@ -70,8 +70,8 @@ def inbox_read(request: HttpRequest, pk: int) -> HttpResponse:
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
     count = notify.notification_mark_all_read(actor=request.user)
     if request.htmx:
-        results = render_to_string("core/inbox.html#results", _page_context(request), request)
+        results = render_to_string("portal/inbox.html#results", _page_context(request), request)
         return HttpResponse(results + _badge(request))
     if count:
         messages.success(request, _("已将 %(count)s 条消息标为已读") % {"count": count})
-    return HttpResponseRedirect(reverse("core:inbox"))
+    return HttpResponseRedirect(reverse("portal:inbox"))

@@ -41,6 +41,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(VENV)/bin/lint-imports --no-cache
 
 # The unit suite on SQLite (parallel). The browser suite is `make test-e2e`.
 test: lint

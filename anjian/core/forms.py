@@ -6,14 +6,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from anjian.agencies.models import Agency
 from anjian.core import services
 from anjian.core.attachments import validate_upload
 from anjian.core.models import AttachmentKind, Department, Region, RegionLevel, User
 from anjian.core.roles import Role
 from anjian.core.scoping import restrict
 from anjian.core.validators import validate_phone
-from anjian.enterprises.models import Enterprise
 
 
 class BootstrapMixin:
@@ -87,10 +85,13 @@ class UserForm(BootstrapMixin, forms.ModelForm):
             self.fields["department"].queryset = Department.objects.all()
             self.fields["department"].help_text = _("部门监管员必填")
         if "enterprise" in self.fields:
-            self.fields["enterprise"].queryset = restrict(Enterprise.objects.all(), user).order_by("name")
+            # the account's enterprise and agency are the User model's relations: the kernel names
+            # no app of the domain
+            enterprises = User._meta.get_field("enterprise").related_model._default_manager.all()
+            self.fields["enterprise"].queryset = restrict(enterprises, user).order_by("name")
             self.fields["enterprise"].help_text = _("企业账号填写")
         if "agency" in self.fields:
-            agencies = Agency.objects.order_by("name")
+            agencies = User._meta.get_field("agency").related_model._default_manager.order_by("name")
             if not user.is_platform_admin:
                 agencies = agencies.filter(region__code__startswith=user.region_id or "\0")
             self.fields["agency"].queryset = agencies

@@ -39,6 +39,7 @@ __all__ = [
     "lock_task",
     "periodic_task",
     "purge_expired_tokens",
+    "register_credential_purge",
     "task",
 ]
 
@@ -63,23 +64,27 @@ def enqueue_on_commit(task: Callable[..., Any], *args: Any, **kwargs: Any) -> No
     transaction.on_commit(_enqueue, robust=True)
 
 
+# Other expiring credentials (e.g. enterprise binding codes), registered by their app's jobs
+# module: name -> purge(cutoff) -> number removed.
+_credential_purges: dict[str, Callable[[dt.datetime], int]] = {}
+
+
+def register_credential_purge(name: str, purge: Callable[[dt.datetime], int]) -> None:
+    """Have the nightly housekeeping call ``purge(cutoff)`` to remove credentials of an app
+    that expired before ``cutoff``; it returns how many it removed."""
+    _credential_purges[name] = purge
+
+
 def purge_expired_tokens(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Delete API tokens and unused enterprise binding codes that expired over 30 days ago.
+    """Delete API tokens, and the registered credentials of the apps, that expired over 30 days ago.
 
-    Only credentials are removed; a binding code that was used is kept, since it records who
-    bound which account (and the audit trail keeps the rest)."""
-    from django.apps import apps
-
+    Only credentials are removed, never evidence."""
     from anjian.core.models import ApiToken
 
     cutoff = (now or timezone.now()) - TOKEN_RETENTION
     purged = {"api_tokens": ApiToken.objects.filter(expires_at__lt=cutoff).delete()[0]}
-    try:
-        binding_token = apps.get_model("enterprises", "BindingToken")
-    except LookupError:
-        binding_token = None
-    if binding_token is not None:
-        purged["binding_tokens"] = binding_token.objects.filter(expires_at__lt=cutoff, used_at__isnull=True).delete()[0]
+    for name, purge in _credential_purges.items():
+        purged[name] = purge(cutoff)
     if any(purged.values()):
         logger.info("purged expired tokens: %s", purged)
     return purged

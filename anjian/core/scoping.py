@@ -21,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
-from django.utils import timezone
 
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
 
@@ -142,13 +141,22 @@ def sector_condition(user, prefix: str = "") -> Q | None:
     return condition
 
 
-def agency_enterprise_ids(agency_id: int) -> QuerySet:
-    from anjian.agencies.models import ServiceContract
+# Whom an agency serves is the agencies app's business: it registers the answer at start-up
+# (``AgenciesConfig.ready``), so the kernel names no app of the domain.
+_agency_enterprises: Callable[[int], QuerySet] | None = None
 
-    today = timezone.localdate()
-    return ServiceContract.objects.filter(
-        agency_id=agency_id, active=True, start_date__lte=today, end_date__gte=today
-    ).values("enterprise_id")
+
+def register_agency_enterprises(provider: Callable[[int], QuerySet]) -> None:
+    """``provider(agency_id)``: the ids of the enterprises the agency serves today."""
+    global _agency_enterprises
+    _agency_enterprises = provider
+
+
+def agency_enterprise_ids(agency_id: int) -> QuerySet | list:
+    """The ids of the enterprises an agency serves (none while no app answers it)."""
+    if _agency_enterprises is None:
+        return []
+    return _agency_enterprises(agency_id)
 
 
 def get_scoped_or_404(queryset: QuerySet, user, action: str = VIEW, **lookup) -> Model:

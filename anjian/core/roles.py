@@ -25,8 +25,9 @@ class Role(models.TextChoices):
 GOVERNMENT_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.DEPARTMENT_OFFICER, Role.TOWN_ADMIN, Role.GRID_INSPECTOR})
 ENTERPRISE_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_LEADER, Role.SAFETY_OFFICER, Role.EMPLOYEE})
 AGENCY_ROLES = frozenset({Role.AGENCY_ADMIN, Role.AGENCY_ENGINEER, Role.AGENCY_STAFF})
-# Government roles that may create, edit and move enterprises in their area.
-ENTERPRISE_MANAGER_ROLES = frozenset({Role.DISTRICT_ADMIN, Role.TOWN_ADMIN, Role.GRID_INSPECTOR})
+# Government roles that keep the enterprise register (一企一档) of their area: create, edit and move
+# enterprises there.
+ENTERPRISE_REGISTRARS = frozenset({Role.DISTRICT_ADMIN, Role.TOWN_ADMIN, Role.GRID_INSPECTOR})
 # Enterprise roles that may edit their own enterprise's profile.
 ENTERPRISE_PROFILE_EDITOR_ROLES = frozenset({Role.ENTERPRISE_ADMIN, Role.SAFETY_OFFICER})
 # Enterprise roles that run the enterprise's safety work (assign and verify hazards, keep the

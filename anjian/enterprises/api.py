@@ -19,7 +19,7 @@ from pydantic import AfterValidator
 
 from anjian.core.api import ErrorOut, InputSchema, Ref, patch_schema, resolve_refs, resource_router, scoped_get
 from anjian.core.models import Department, Region, User
-from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, Role
+from anjian.core.roles import ENTERPRISE_REGISTRARS, Role
 from anjian.core.scoping import CHANGE
 from anjian.core.validators import validate_phone
 from anjian.enterprises import services
@@ -275,7 +275,7 @@ SERVED = router.api_resource.resource
 )
 def move(request: HttpRequest, pk: str, payload: MoveIn):
     user = request.auth
-    if not (user.is_platform_admin or user.role in ENTERPRISE_MANAGER_ROLES):
+    if not (user.is_platform_admin or user.role in ENTERPRISE_REGISTRARS):
         raise Http404
     enterprise = scoped_get(request, SERVED, pk, CHANGE)
     data = resolve_refs(user, REFS, payload.model_dump())

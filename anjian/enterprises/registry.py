@@ -9,7 +9,7 @@ from anjian.core import menu, registry
 from anjian.core.choices import grid_inspector_choices, subregion_choices
 from anjian.core.models import User
 from anjian.core.registry import Column, Filter, Resource
-from anjian.core.roles import ENTERPRISE_MANAGER_ROLES, ENTERPRISE_PROFILE_EDITOR_ROLES
+from anjian.core.roles import ENTERPRISE_PROFILE_EDITOR_ROLES, ENTERPRISE_REGISTRARS
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, restrict
 from anjian.enterprises import selectors, services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
@@ -22,7 +22,7 @@ def industry_choices(user) -> list[tuple[str, str]]:
 
 
 def _can_manage(user) -> bool:
-    return user.is_platform_admin or user.role in ENTERPRISE_MANAGER_ROLES
+    return user.is_platform_admin or user.role in ENTERPRISE_REGISTRARS
 
 
 def _detail_context(user, enterprise: Enterprise) -> dict:
@@ -47,8 +47,8 @@ ENTERPRISE = registry.register(
         scope=ScopeSpec(
             enterprise="",
             roles={
-                CHANGE: ENTERPRISE_MANAGER_ROLES | ENTERPRISE_PROFILE_EDITOR_ROLES,
-                CREATE: ENTERPRISE_MANAGER_ROLES,
+                CHANGE: ENTERPRISE_REGISTRARS | ENTERPRISE_PROFILE_EDITOR_ROLES,
+                CREATE: ENTERPRISE_REGISTRARS,
             },
         ),
         columns=[

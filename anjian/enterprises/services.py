@@ -15,8 +15,8 @@ from anjian.core import audit, follow
 from anjian.core.models import Region, RegionLevel, User
 from anjian.core.phone_codes import phone_code_check, phone_code_send
 from anjian.core.roles import (
-    ENTERPRISE_MANAGER_ROLES,
     ENTERPRISE_PROFILE_EDITOR_ROLES,
+    ENTERPRISE_REGISTRARS,
     ENTERPRISE_ROLES,
     Role,
 )
@@ -66,7 +66,7 @@ BINDING_TOKEN_TTL = timedelta(hours=24)
 
 def editable_fields(user: User, enterprise: Enterprise | None) -> list[str]:
     """The fields ``user`` may set on ``enterprise`` (None: a new one)."""
-    if user.is_platform_admin or user.role in ENTERPRISE_MANAGER_ROLES:
+    if user.is_platform_admin or user.role in ENTERPRISE_REGISTRARS:
         return GOVERNMENT_FIELDS
     if enterprise is not None and user.role in ENTERPRISE_PROFILE_EDITOR_ROLES and user.enterprise_id == enterprise.pk:
         return PROFILE_FIELDS
@@ -119,7 +119,7 @@ def _apply(enterprise: Enterprise, data: dict[str, Any], allowed: list[str]) -> 
 
 @transaction.atomic
 def enterprise_create(*, actor: User, data: dict[str, Any]) -> Enterprise:
-    if not actor.is_platform_admin and actor.role not in ENTERPRISE_MANAGER_ROLES:
+    if not actor.is_platform_admin and actor.role not in ENTERPRISE_REGISTRARS:
         raise ValidationError(_("只有政府管理人员可以新建企业档案"))
     data = dict(data)
     data["credit_code"] = (data.get("credit_code") or "").strip().upper()
@@ -182,7 +182,7 @@ def enterprise_move(*, actor: User, enterprise: Enterprise, region: Region, grid
 def binding_token_create(*, actor: User, enterprise: Enterprise) -> BindingToken:
     """A one-time token (shown as a QR code) that lets an enterprise admin bind his account."""
     if not restrict(Enterprise.objects.filter(pk=enterprise.pk), actor, CHANGE).exists() or (
-        actor.role not in ENTERPRISE_MANAGER_ROLES and not actor.is_platform_admin
+        actor.role not in ENTERPRISE_REGISTRARS and not actor.is_platform_admin
     ):
         raise Enterprise.DoesNotExist
     token = BindingToken.objects.create(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from anjian.core.qr import public_url, qr_svg
-from anjian.core.roles import ENTERPRISE_MANAGER_ROLES
+from anjian.core.roles import ENTERPRISE_REGISTRARS
 from anjian.core.scoping import CHANGE, get_scoped_or_404
 from anjian.core.validators import mask_phone
 from anjian.core.views import add_service_errors
@@ -21,7 +21,7 @@ from anjian.enterprises.registry import ENTERPRISE
 
 
 def _managed_enterprise(request: HttpRequest, pk) -> Enterprise:
-    if not (request.user.is_platform_admin or request.user.role in ENTERPRISE_MANAGER_ROLES):
+    if not (request.user.is_platform_admin or request.user.role in ENTERPRISE_REGISTRARS):
         raise Http404
     return get_scoped_or_404(Enterprise.objects.select_related("region"), request.user, CHANGE, pk=pk)
 

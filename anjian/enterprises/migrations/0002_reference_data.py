@@ -1,7 +1,8 @@
 """Reference tables every installation needs (industries, supervision classes, tags, departments).
 
-The data lives in anjian/enterprises/reference_data.py; this migration calls it with the
-historical models, so it keeps working when the models change later."""
+The data lives in anjian/enterprises/data/*.json, loaded by anjian/enterprises/reference_data.py;
+this migration calls the loader with the historical models, so it keeps working when the models
+change later."""
 
 from django.db import migrations
 

@@ -249,6 +249,4 @@ for _key, _label, _url, _order in [
     ("site-plans", _("四色图"), "risks:site-plans-list", 50),
     ("reviews", _("月度风险自查"), "risks:risk-reviews-list", 60),
 ]:
-    menu.register_entry(
-        menu.MenuEntry(f"risks.{_key}", _label, _url, group="risks", visible=_sees_risks, order=_order)
-    )
+    menu.register_entry(menu.MenuEntry(f"risks.{_key}", _label, _url, group="risks", visible=_sees_risks, order=_order))

@@ -28,7 +28,9 @@ from anjian.risks.models import (
     TaskSlot,
 )
 
-READ_ONLY = {CHANGE: None, CREATE: None}
+# Every role that sees a risk record may change it and create one in its scope, as far as the
+# registry is concerned; who may actually edit the risk list is decided by the risk module's own predicates.
+ANY_VIEWER_MAY_WRITE = {CHANGE: None, CREATE: None}
 
 
 def _region_filter():
@@ -46,7 +48,7 @@ RISK_POINT = registry.register(
         model=RiskPoint,
         slug="risk-points",
         namespace="risks",
-        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=ANY_VIEWER_MAY_WRITE),
         columns=[
             Column("name", _("风险点"), sort="name", link=True),
             Column("enterprise__name", _("企业")),
@@ -104,7 +106,7 @@ INSPECTION_POINT = registry.register(
         model=InspectionPoint,
         slug="inspection-points",
         namespace="risks",
-        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=ANY_VIEWER_MAY_WRITE),
         columns=[
             Column("name", _("巡检点"), sort="name", link=True),
             Column("enterprise__name", _("企业")),
@@ -134,7 +136,7 @@ POINT_CHECK = registry.register(
         model=PointCheck,
         slug="point-checks",
         namespace="risks",
-        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=ANY_VIEWER_MAY_WRITE),
         columns=[
             Column("checked_at", _("巡检时间"), sort="checked_at", link=True),
             Column("enterprise__name", _("企业")),
@@ -171,7 +173,7 @@ SITE_PLAN = registry.register(
         model=SitePlan,
         slug="site-plans",
         namespace="risks",
-        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=ANY_VIEWER_MAY_WRITE),
         columns=[
             Column("title", _("名称"), sort="title", link=True),
             Column("enterprise__name", _("企业")),
@@ -196,7 +198,7 @@ RISK_REVIEW = registry.register(
         model=RiskReview,
         slug="risk-reviews",
         namespace="risks",
-        scope=ScopeSpec(enterprise="enterprise", region="region", roles=READ_ONLY),
+        scope=ScopeSpec(enterprise="enterprise", region="region", roles=ANY_VIEWER_MAY_WRITE),
         columns=[
             Column("month", _("月份"), sort="month", link=True),
             Column("enterprise__name", _("企业")),

@@ -326,3 +326,17 @@ def enterprise_ledger(user, enterprise: Enterprise, *, period_from: dt.date, per
         .select_related("category", "responsible", "verified_by")
         .order_by("reported_at", "id")
     )
+
+
+# The category of a finding that names none (a member of the public who is not sure, a failed
+# check whose item has no category): 作业环境与现场管理.
+FALLBACK_CATEGORY_CODE = "S08"
+
+
+def fallback_category() -> HazardCategory | None:
+    """The fallback hazard category (S08), or the first leaf category where S08 is missing."""
+    return (
+        HazardCategory.objects.filter(code=FALLBACK_CATEGORY_CODE).first()
+        or HazardCategory.objects.filter(parent__isnull=False).order_by("rank", "code").first()
+        or HazardCategory.objects.first()
+    )

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,7 @@ from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, 
 from anjian.core.scoping import CHANGE, VIEW, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
-from anjian.hazards.models import HazardCategory, HazardLevel, HazardSource
+from anjian.hazards.models import HazardLevel, HazardSource
 from anjian.inspections.models import (
     AnswerResult,
     AnswerType,
@@ -316,7 +315,6 @@ def inspection_submit(
         problems["signed_by"] = [_("请签名")]
     if problems:
         raise ValidationError(problems)
-    fallback = HazardCategory.objects.filter(code="S08").first() or HazardCategory.objects.first()
     made = []
     for item in items:
         answer = answers[item.pk]
@@ -325,32 +323,19 @@ def inspection_submit(
         description = item.text if not answer.note else f"{item.text}：{answer.note}"
         if answer.number_value is not None:
             description += f"（{answer.number_value}{item.unit}）"
-        hazard = hazard_services.hazard_report(
+        hazard = hazard_services.hazard_from_finding(
             actor=actor,
             enterprise=locked.enterprise,
-            place=(_("%(checklist)s 第%(n)d项") % {"checklist": locked.version.template.name, "n": item.position})[
-                :100
-            ],
-            category=item.category or fallback,
+            place=_("%(checklist)s 第%(n)d项") % {"checklist": locked.version.template.name, "n": item.position},
+            category=item.category,
             description=description,
             suggested_level=HazardLevel.MAJOR if item.major_criterion_id else HazardLevel.GENERAL,
+            evidence=attachments_for(answer),
             source=HAZARD_SOURCE[locked.kind],
-            latitude=answer.latitude if answer.longitude is not None else None,
-            longitude=answer.longitude if answer.latitude is not None else None,
+            latitude=answer.latitude,
+            longitude=answer.longitude,
+            link=answer,
         )
-        # The item's photos are the hazard's on-the-spot photos too (same file, same hash).
-        for evidence in attachments_for(answer):
-            with evidence.file.open("rb") as stored:
-                attachment_add(
-                    actor=actor,
-                    owner=hazard,
-                    upload=File(stored, name=evidence.original_name),
-                    kind="photo",
-                    lat=evidence.lat,
-                    lng=evidence.lng,
-                )
-        answer.hazard = hazard
-        answer.save(update_fields=["hazard"])
         made.append(hazard)
     counts = {result: 0 for result in AnswerResult.values}
     for answer in answers.values():

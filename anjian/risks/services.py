@@ -389,12 +389,6 @@ def inspection_task_archive(*, actor: User, task: InspectionTask | int) -> Inspe
 PHOTOS_NEEDED = {EvidenceRule.NONE: 0, EvidenceRule.PHOTO: 1, EvidenceRule.BEFORE_AFTER: 2}
 
 
-def _hazard_category():
-    from anjian.hazards.models import HazardCategory
-
-    return HazardCategory.objects.filter(code="S08").first() or HazardCategory.objects.first()
-
-
 @transaction.atomic
 def point_check(
     *,
@@ -455,19 +449,21 @@ def point_check(
             latitude=latitude,
             longitude=longitude,
         )
-        for photo in result.get("photos") or []:
+        evidence = [
             attachment_add(actor=actor, owner=check, upload=photo, kind="photo", lat=latitude, lng=longitude)
+            for photo in result.get("photos") or []
+        ]
         if not check.passed:
-            check.hazard = hazard_services.hazard_report(
+            hazard_services.hazard_from_finding(
                 actor=actor,
                 enterprise=point.enterprise,
-                place=f"{point.name} {point.place}".strip()[:100],
-                category=_hazard_category(),
+                place=f"{point.name} {point.place}".strip(),
                 description=f"{task.content}：{note}"[:500],
-                latitude=latitude if longitude is not None else None,
-                longitude=longitude if latitude is not None else None,
+                evidence=evidence,
+                latitude=latitude,
+                longitude=longitude,
+                link=check,
             )
-            check.save(update_fields=["hazard"])
         task.slots.filter(record__isnull=True, due_from__lte=now, due_until__gt=now).update(record=check)
         audit.record(
             actor=actor,

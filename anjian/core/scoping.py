@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
+from django.db.models.functions import Substr
 
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
 
@@ -205,6 +206,16 @@ def town_code(code: str) -> str:
 def district_code(code: str) -> str:
     """The code of the district (区县) a region code lies in."""
     return code[:DISTRICT_CODE_LENGTH]
+
+
+def town_code_of(field: str) -> Substr:
+    """The town code of a region-code field, as a database expression (for per-town counts)."""
+    return Substr(field, 1, TOWN_CODE_LENGTH)
+
+
+def district_code_of(field: str) -> Substr:
+    """The district code of a region-code field, as a database expression."""
+    return Substr(field, 1, DISTRICT_CODE_LENGTH)
 
 
 # --- the acting enterprise --------------------------------------------------------------------

@@ -38,6 +38,7 @@ GENESIS = "0" * 64
 PLATFORM = "platform"  # the partition of records that reach neither an enterprise nor a region
 LEGACY = ""  # the single chain written before partitions existed (hashed without a partition)
 DISTRICT_CODE_LENGTH = 6  # region codes: province 2, city 4, district 6, town 9, village 12
+UPDATE_CHUNK = 5000  # rows per UPDATE in record_update (SQLite caps the parameters of a statement)
 # How actions read in history timelines; an app may add its own with ACTION_LABELS.update().
 ACTION_LABELS: dict[str, Any] = {
     "create": _("新建"),
@@ -265,7 +266,7 @@ def record_bulk(
     entries = [_new_entry(actor, action, instance, changes, origin) for instance, changes in items]
     if not entries:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failure here fails the caller's transaction
         heads = _lock_heads(entry.partition for entry in entries)
         now = timezone.now()
         for entry in entries:  # in the given order within each partition
@@ -294,19 +295,20 @@ def record_update(
     model = queryset.model
     names = [model._meta.get_field(name).name for name in (fields if fields is not None else values)]
     manager = model._base_manager.db_manager(queryset.db)
-    with transaction.atomic(using=queryset.db):
+    with transaction.atomic(using=queryset.db, savepoint=False):
         # Lock through a plain pk filter: the caller's queryset may carry outer joins.
         locked = manager.filter(pk__in=queryset.values("pk")).select_for_update()
         before = {obj.pk: snapshot(obj, names) for obj in locked}
-        if not before:
-            return 0
-        count = manager.filter(pk__in=list(before)).update(**values)
+        pks = sorted(before)
+        count = 0
         items = []
-        for pk, obj in manager.filter(pk__in=list(before)).in_bulk().items():
-            changes = diff(before[pk], snapshot(obj, names))
-            if changes:
-                items.append((obj, changes))
-        items.sort(key=lambda item: item[0].pk)
+        for start in range(0, len(pks), UPDATE_CHUNK):  # exactly the locked rows, in bounded statements
+            chunk = pks[start : start + UPDATE_CHUNK]
+            count += manager.filter(pk__in=chunk).update(**values)
+            for obj in manager.filter(pk__in=chunk).order_by("pk"):
+                changes = diff(before[obj.pk], snapshot(obj, names))
+                if changes:
+                    items.append((obj, changes))
         by_action: dict[str, list] = {}
         for obj, changes in items:
             by_action.setdefault(action(changes) if callable(action) else action, []).append((obj, changes))

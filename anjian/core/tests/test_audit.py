@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from anjian.core import audit
-from anjian.core.models import AuditEntry
+from anjian.core.models import AuditChainHead, AuditEntry
 from anjian.core.tests.factories import RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +105,176 @@ def test_entries_cannot_be_saved_again_or_deleted(chain):
         entry.delete()
     assert AuditEntry.objects.get(seq=entry.seq).changes == {"name": [None, "城厢镇"]}
     assert audit.verify_chain().ok
+
+
+# --- partitions (issue 11): one chain per enterprise / district / platform ----------------------
+
+
+def _enterprise(name: str):
+    from anjian.enterprises.tests.factories import EnterpriseFactory
+
+    return EnterpriseFactory(name=name)
+
+
+@pytest.fixture
+def two_chains():
+    """Entries interleaved between two enterprises (and the platform chain of the fixture above)."""
+    actor = UserFactory()
+    a, b = _enterprise("甲公司"), _enterprise("乙公司")
+    entries = []
+    for n in range(3):
+        for enterprise in (a, b):
+            entries.append(
+                audit.record(actor=actor, action="update", instance=enterprise, changes={"staff_count": [n, n + 1]})
+            )
+    return a, b, entries
+
+
+def _of(enterprise) -> str:
+    return f"enterprise:{enterprise.pk}"
+
+
+def test_partition_of_follows_the_scope_spec():
+    from anjian.core.roles import Role
+    from anjian.core.tests.factories import government_user
+    from anjian.enterprises.tests.factories import enterprise_user
+    from anjian.hazards.models import HazardTransition
+    from anjian.hazards.tests.factories import HazardFactory
+
+    enterprise = _enterprise("甲公司")
+    hazard = HazardFactory(enterprise=enterprise)
+    town = RegionFactory(code="320585101", name="沙溪镇")
+    assert audit.partition_of(enterprise) == _of(enterprise)  # the enterprise itself
+    assert audit.partition_of(hazard) == _of(enterprise)  # spec path "enterprise"
+    assert audit.partition_of(HazardTransition(hazard=hazard)) == _of(enterprise)  # "hazard__enterprise"
+    assert audit.partition_of(enterprise_user(enterprise)) == _of(enterprise)  # a plain enterprise key
+    assert audit.partition_of(government_user(Role.TOWN_ADMIN, town)) == "district:320585"  # its region's district
+    assert audit.partition_of(UserFactory()) == audit.PLATFORM
+    assert audit.partition_of(town) == audit.PLATFORM  # regions: reference data of the platform
+
+
+def test_each_entry_links_to_the_previous_entry_of_its_own_partition(two_chains):
+    a, b, entries = two_chains
+    for enterprise in (a, b):
+        mine = [e for e in entries if e.partition == _of(enterprise)]
+        assert len(mine) == 3
+        assert mine[0].prev_hash == audit.GENESIS
+        assert [e.prev_hash for e in mine[1:]] == [e.hash for e in mine[:-1]]
+    heads = {h.partition: h for h in AuditChainHead.objects.all()}
+    assert heads[_of(a)].last_hash == entries[-2].hash and heads[_of(a)].last_seq == entries[-2].seq
+    assert heads[_of(b)].last_hash == entries[-1].hash and heads[_of(b)].last_seq == entries[-1].seq
+    report = audit.verify_chain()
+    assert report.ok and report.checked == len(AuditEntry.objects.all()) and report.partitions == len(heads)
+    assert verify()[:2] == (0, f"OK: {report.checked} entries")
+
+
+def test_the_partition_is_part_of_the_hash(two_chains):
+    a, b, entries = two_chains
+    moved = entries[-1]  # the last of b's chain, moved to the end of a's
+    _sql("UPDATE {table} SET partition = %s WHERE seq = %s", [_of(a), moved.seq])
+    report = audit.verify_chain()
+    assert not report.ok and report.partition in (_of(a), _of(b))
+
+
+def test_an_altered_entry_is_found_in_its_partition(chain, two_chains):
+    a, b, entries = two_chains
+    target = entries[3]  # b's second entry
+    _sql("UPDATE {table} SET changes = %s WHERE seq = %s", ['{"staff_count": [0, 999]}', target.seq])
+    report = audit.verify_chain()
+    assert (report.partition, report.broken_at) == (_of(b), target.seq) and "altered" in report.reason
+    code, _out, err = verify()
+    assert code == 1 and err.startswith(f"BROKEN at entry #{target.seq}: ") and f"«{_of(b)}»" in err
+
+
+def test_a_removed_middle_entry_is_found_in_its_partition(two_chains):
+    a, b, entries = two_chains
+    _sql("DELETE FROM {table} WHERE seq = %s", [entries[2].seq])  # a's second entry
+    report = audit.verify_chain()
+    assert (report.partition, report.broken_at) == (_of(a), entries[4].seq) and "removed" in report.reason
+
+
+def test_removed_entries_at_the_end_of_one_partition_are_found_by_its_head(two_chains):
+    a, b, entries = two_chains
+    _sql("DELETE FROM {table} WHERE seq IN (%s, %s)", [entries[3].seq, entries[5].seq])  # b's last two
+    report = audit.verify_chain()
+    assert (report.partition, report.broken_at) == (_of(b), entries[1].seq) and "chain head" in report.reason
+
+
+def test_a_partition_emptied_entirely_is_found_by_its_head(two_chains):
+    a, b, entries = two_chains
+    _sql("DELETE FROM {table} WHERE partition = %s", [_of(a)])
+    report = audit.verify_chain()
+    assert report.partition == _of(a) and "chain head" in report.reason
+
+
+def test_a_removed_head_is_found(two_chains):
+    a, b, entries = two_chains
+    AuditChainHead.objects.filter(partition=_of(b)).delete()
+    report = audit.verify_chain()
+    assert (report.partition, report.broken_at) == (_of(b), entries[-1].seq) and "head" in report.reason
+
+
+def test_a_reordered_entry_is_found(two_chains):
+    a, b, entries = two_chains
+    first, second = entries[1], entries[3]  # b's first two entries swap places
+    spare = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() + 100
+    _sql("UPDATE {table} SET seq = %s WHERE seq = %s", [spare, first.seq])
+    _sql("UPDATE {table} SET seq = %s WHERE seq = %s", [first.seq, second.seq])
+    _sql("UPDATE {table} SET seq = %s WHERE seq = %s", [second.seq, spare])
+    report = audit.verify_chain()
+    assert (report.partition, report.broken_at) == (_of(b), first.seq) and "reordered" in report.reason
+
+
+def test_legacy_entries_of_the_single_chain_still_verify(chain):
+    """Entries written before partitions (partition "", hashed without one) form their own chain."""
+    head = AuditChainHead.objects.create(partition=audit.LEGACY)
+    legacy = []
+    for n in range(2):
+        entry = audit._new_entry(None, "update", RegionFactory(), {"n": [n, n + 1]}, audit.current_origin())
+        entry.partition = audit.LEGACY
+        audit._seal(entry, head, audit.timezone.now())
+        entry.save()
+        head.last_seq = entry.seq
+        legacy.append(entry)
+    head.save()
+    assert b'"partition"' not in audit._entry_payload(legacy[0])
+    assert audit.verify_chain().ok
+    _sql("UPDATE {table} SET object_repr = %s WHERE seq = %s", ["伪造", legacy[0].seq])
+    report = audit.verify_chain()
+    assert (report.partition, report.broken_at) == (audit.LEGACY, legacy[0].seq)
+
+
+# --- bulk changes -----------------------------------------------------------------------------
+
+
+def test_record_bulk_chains_many_entries_per_partition_in_one_go(chain, two_chains, django_assert_max_num_queries):
+    a, b, entries = two_chains
+    c = _enterprise("丙公司")  # no head yet
+    items = [(x, {"staff_count": [n, n + 1]}) for n in range(50) for x in (a, b, c)]
+    with django_assert_max_num_queries(10):
+        written = audit.record_bulk(actor=None, action="update", items=items)
+    assert len(written) == 150 and all(e.seq for e in written)
+    for enterprise in (a, b, c):
+        mine = list(AuditEntry.objects.filter(partition=_of(enterprise)).order_by("seq"))
+        assert [e.prev_hash for e in mine[1:]] == [e.hash for e in mine[:-1]]
+        assert AuditChainHead.objects.get(partition=_of(enterprise)).last_seq == mine[-1].seq
+    audit.record(actor=None, action="update", instance=a, changes={})  # single writes carry on
+    assert audit.verify_chain().ok
+    assert audit.record_bulk(actor=None, action="update", items=[]) == []
+
+
+def test_record_update_writes_one_entry_per_changed_row(two_chains):
+    from anjian.enterprises.models import Enterprise
+
+    a, b, entries = two_chains
+    Enterprise.objects.filter(pk=a.pk).update(staff_count=7)  # a already has the new value
+    before = AuditEntry.objects.count()
+    count = audit.record_update(
+        Enterprise.objects.filter(pk__in=[a.pk, b.pk]), actor=None, action="update", values={"staff_count": 7}
+    )
+    assert count == 2
+    (entry,) = AuditEntry.objects.filter(seq__gt=entries[-1].seq)
+    assert AuditEntry.objects.count() == before + 1
+    assert entry.partition == _of(b) and entry.changes == {"staff_count": [b.staff_count, 7]}
+    assert audit.verify_chain().ok
+    assert audit.record_update(Enterprise.objects.none(), actor=None, action="update", values={"staff_count": 1}) == 0

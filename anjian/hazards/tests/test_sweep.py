@@ -324,12 +324,34 @@ def test_statements_are_set_based(world, people, django_assert_max_num_queries):
     for n in range(30):
         assigned(world, people, place=f"{n}号车间", deadline=day(-n))
     # A few statements whatever the number of hazards: per phase a watermark, an INSERT … SELECT,
-    # an UPDATE and the recipients' aggregates; then the priority UPDATE and the inbox writes.
-    with at(day(20)), django_assert_max_num_queries(40):
+    # an UPDATE and the recipients' aggregates; then the priority UPDATE and the inbox writes; and
+    # the audit of the changed hazards (lock, re-read, chain heads, entries in one INSERT).
+    with at(day(20)), django_assert_max_num_queries(46):
         result = sweep.sweep()
     assert result.overdue == 30 and result.escalated == {1: 30, 2: 30, 3: 30}
     assert HazardTransition.objects.filter(action=workflow.ESCALATE).count() == 90
     assert all(h.overdue and h.priority == priority.for_hazard(h, day(20)) for h in Hazard.objects.all())
+
+
+def test_each_hazard_the_sweep_changes_gets_an_audit_entry(world, people):
+    from anjian.core import audit
+
+    late, later = assigned(world, people), assigned(world, people, world.enterprise_b, place="仓库")
+    run(1)  # both overdue, and at the grid level at once
+    run(8)  # the town level
+    for hazard in (late, later):
+        entries = list(audit.history(hazard).filter(actor=None))
+        assert [e.action for e in entries] == [workflow.ESCALATE, workflow.ESCALATE]
+        assert entries[1].changes["overdue"] == [False, True]
+        assert [e.changes["escalation_level"] for e in entries] == [
+            [str(EscalationLevel.GRID.label), str(EscalationLevel.TOWN.label)],
+            [str(EscalationLevel.NONE.label), str(EscalationLevel.GRID.label)],
+        ]
+        assert "priority" not in entries[0].changes  # a cached rank, not evidence
+        assert entries[0].partition == f"enterprise:{hazard.enterprise_id}"
+    run(8)  # nothing more to do: nothing more audited
+    assert audit.history(late).filter(actor=None).count() == 2
+    assert audit.verify_chain().ok
 
 
 def test_management_command_back_runs_a_date(world, people, capsys):

@@ -55,6 +55,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from anjian.core import audit
 from anjian.core.models import NotificationLevel, User
 from anjian.core.notify import notify
 from anjian.core.roles import Role
@@ -194,10 +195,14 @@ def sweep(today: dt.date | None = None) -> SweepResult:
             logged = HazardTransition.objects.using(db).filter(
                 pk__gt=first, action__in=(workflow.OVERDUE, workflow.ESCALATE)
             )
-            result.priorities = (
-                Hazard.objects.using(db)
-                .filter(pk__in=logged.values("hazard_id"))
-                .update(**_escalated_values(today, steps, now))
+            # The flag and the level are evidence: one audit entry per hazard (the priority is a
+            # cached rank, not evidence: not audited, here or in recompute_priorities).
+            result.priorities = audit.record_update(
+                Hazard.objects.using(db).filter(pk__in=logged.values("hazard_id")),
+                actor=None,
+                action=_sweep_action,
+                values=_escalated_values(today, steps, now),
+                fields=["overdue", "escalation_level", "escalated_at"],
             )
 
         # c. Everything else open whose rank moved with the calendar.
@@ -233,6 +238,11 @@ def escalation_steps(today: dt.date, *, using: str | None = None) -> list[tuple[
             reached |= part
         steps.append((level, reached))
     return steps
+
+
+def _sweep_action(changes: dict[str, list[Any]]) -> str:
+    """The audit action of a hazard the sweep changed: escalated, or only flagged overdue."""
+    return workflow.ESCALATE if "escalation_level" in changes else workflow.OVERDUE
 
 
 def _escalated_values(today: dt.date, steps: list[tuple[int, Q]], now: dt.datetime) -> dict[str, Any]:

@@ -151,7 +151,13 @@ def risk_point_archive(*, actor: User, instance: RiskPoint | int, archived: bool
         point.archived = archived
         point.save(update_fields=["archived"])
         audit.record(actor=actor, action="archive" if archived else "restore", instance=point, changes={})
-        InspectionPoint.objects.filter(risk_point=point).update(archived=archived)
+        # Its inspection points follow, each with its own audit entry.
+        audit.record_update(
+            InspectionPoint.objects.filter(risk_point=point),
+            actor=actor,
+            action="archive" if archived else "restore",
+            values={"archived": archived},
+        )
     return point
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from io import BytesIO
 
 from django.http import HttpResponse
@@ -43,15 +43,27 @@ def _cell(value):
     return str(value)
 
 
-def export_rows(queryset, columns: list[Column], labels: dict[str, dict] | None = None) -> Iterable[list]:
+def export_rows(
+    queryset, columns: list[Column], labels: dict[str, dict] | None = None, hidden: Callable | None = None
+) -> Iterable[list]:
+    """``hidden(obj, column)``: whether the reader may not see that cell (``Resource.redactions``)."""
     for obj in queryset[:EXPORT_ROW_LIMIT]:
-        yield [_cell(column_value(obj, c, labels)) for c in columns]
+        yield [None if hidden and hidden(obj, c) else _cell(column_value(obj, c, labels)) for c in columns]
 
 
-def xlsx_response(resource: Resource, queryset) -> HttpResponse:
+def xlsx_response(resource: Resource, queryset, user=None) -> HttpResponse:
+    """The filtered list as a workbook; with ``user``, cells the user may not see are left empty."""
     headers = [str(c.label) for c in resource.columns]
+    hidden = None
+    if user is not None and resource.redactions:
+
+        def hidden(obj, column) -> bool:
+            return resource.column_hidden(column, resource.hidden_fields(user, obj))
+
     data = workbook_bytes(
-        str(resource.verbose_name_plural), headers, export_rows(queryset, resource.columns, resource.choice_labels())
+        str(resource.verbose_name_plural),
+        headers,
+        export_rows(queryset, resource.columns, resource.choice_labels(), hidden),
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(data, content_type=XLSX)

@@ -37,8 +37,8 @@ class Column:
 TRUE_VALUES = frozenset({"1", "true", "yes", "on"})
 FALSE_VALUES = frozenset({"0", "false", "no", "off"})
 MAX_FILTER_LENGTH = 100
-_REGION_CODE = re.compile(r"\d{2,20}")
-_INTEGER = re.compile(r"-?\d{1,18}")  # fits every integer column of every database
+_REGION_CODE = re.compile(r"[0-9]{2,20}")
+_INTEGER = re.compile(r"-?[0-9]{1,18}")  # fits every integer column of every database
 _INTEGER_FIELDS = (models.IntegerField, models.AutoField, models.BigAutoField, models.SmallAutoField)
 
 
@@ -99,6 +99,8 @@ class Filter:
     def _field_value(self, value: str, model: type[Model] | None) -> Any:
         """Check a value against the model field the lookup ends on (an integer id, a number …)."""
         target = self.lookup_field(model)
+        while target is not None and target.is_relation and getattr(target, "target_field", None) is not None:
+            target = target.target_field  # a foreign key by its column: the key's own type
         if target is None or isinstance(target, (models.CharField, models.TextField)):
             return value
         if isinstance(target, _INTEGER_FIELDS) and not _INTEGER.fullmatch(value):

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
-from django.db.models.functions import Substr
 
 from anjian.core.models import Region, RegionLevel, User
-from anjian.core.scoping import VIEW, restrict
+from anjian.core.scoping import VIEW, restrict, town_code_of
 from anjian.enterprises.models import Enterprise
 from anjian.enterprises.services import enterprise_for_phone
 
 __all__ = ["enterprise_for_phone", "government_overview", "enterprise_home", "agency_enterprises"]
-
-TOWN_CODE_LENGTH = 9
 
 
 def scoped_enterprises(user: User, action: str = VIEW) -> QuerySet:
@@ -23,7 +20,7 @@ def government_overview(user: User) -> dict:
     """Counts for a government home page: total, per town, per supervision class."""
     enterprises = scoped_enterprises(user)
     by_town = dict(
-        enterprises.annotate(town=Substr("region_id", 1, TOWN_CODE_LENGTH))
+        enterprises.annotate(town=town_code_of("region_id"))
         .values_list("town")
         .annotate(n=Count("id"))
         .values_list("town", "n")

@@ -16,15 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from anjian.core.models import Region
-from anjian.core.scoping import VIEW, restrict
+from anjian.core.scoping import VIEW, restrict, town_code_of
 from anjian.enterprises.models import Enterprise
 from anjian.hazards.models import OPEN_STATUSES, Hazard, HazardCategory, HazardLevel, HazardStatus
 
-TOWN_CODE_LENGTH = 9
 TOP_ENTERPRISES = 50
 GROUPINGS = ("town", "enterprise", "category", "month")
 FILTERS = ("region", "industry", "category", "level", "source")
@@ -183,7 +182,7 @@ def _local_month(value) -> dt.date:
 def _by_town(qs: QuerySet, extra: dict | None = None) -> tuple[list[StatRow], list[dict]]:
     """Rows per town (the first nine digits of the region code), named with one more query."""
     grouped = list(
-        qs.annotate(town=Substr("region_id", 1, TOWN_CODE_LENGTH))
+        qs.annotate(town=town_code_of("region_id"))
         .values("town")
         .annotate(**_aggregates(), **(extra or {}))
         .order_by("town")

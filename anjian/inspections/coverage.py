@@ -48,7 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.models import Region, User
-from anjian.core.scoping import VIEW, restrict
+from anjian.core.scoping import VIEW, region_contains, restrict, town_code
 from anjian.enterprises.models import Enterprise, OperatingStatus, SupervisionClass
 from anjian.inspections.models import (
     Inspection,
@@ -62,7 +62,6 @@ from anjian.inspections.models import (
 SOON_DAYS = 14  # "due soon": the due date is at most this many days away
 DAYS_PER_MONTH = 30  # a supervision class cycle in months, as a patrol interval in days
 REPORT_CUTOFF_DAY = 10  # a month's report is on time when submitted by this day of the next month
-TOWN_CODE_LENGTH = 9
 PLANNED_KINDS = (InspectionKind.GRID_PATROL, InspectionKind.TOWN_PATROL, InspectionKind.SELF_CHECK)
 GROUPS = ("inspector", "town")
 NO_INSPECTOR = "none"
@@ -91,7 +90,7 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 
 def town_of(region_id: str) -> str:
-    return region_id[:TOWN_CODE_LENGTH]
+    return town_code(region_id)
 
 
 # --- plans --------------------------------------------------------------------------------------
@@ -111,7 +110,7 @@ def rule_for(enterprise, kind: str, rules: Iterable[PatrolRule]) -> PatrolRule |
         if rule.kind != kind:
             continue
         prefix = rule.region_id or ""
-        if region.startswith(prefix) and len(prefix) > best_length:
+        if (not prefix or region_contains(prefix, region)) and len(prefix) > best_length:
             best, best_length = rule, len(prefix)
     return best
 

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,14 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core.models import Region
 from anjian.core.roles import ENTERPRISE_ROLES
-from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
+from anjian.core.scoping import VIEW, get_scoped_or_404, region_condition, restrict, town_code_of
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
 from anjian.risks import rules, services
 from anjian.risks.check_forms import ReviewForm
 from anjian.risks.models import LEVEL_COLOURS, RiskAssessment, RiskLevel, RiskPoint, RiskReview
 
-TOWN_CODE_LENGTH = 9
 PAGE_SIZE = 50
 LEVEL_STYLE = {"red": "danger", "orange": "orange", "yellow": "warning", "blue": "primary"}
 
@@ -121,7 +119,7 @@ def review_status(request: HttpRequest) -> HttpResponse:
     enterprises = (
         restrict(Enterprise.objects.all(), user, VIEW)
         .filter(Exists(with_points))
-        .annotate(confirmed=Exists(confirmed), town=Substr("region_id", 1, TOWN_CODE_LENGTH))
+        .annotate(confirmed=Exists(confirmed), town=town_code_of("region_id"))
     )
     by_town = list(
         enterprises.order_by()
@@ -141,7 +139,7 @@ def review_status(request: HttpRequest) -> HttpResponse:
         enterprises = enterprises.filter(confirmed=False)
     town = request.GET.get("town", "")
     if town:
-        enterprises = enterprises.filter(region_id__startswith=town)
+        enterprises = enterprises.filter(region_condition("region", town))
     page = Paginator(
         enterprises.select_related("region").only("pk", "name", "region__name").order_by("confirmed", "name"),
         PAGE_SIZE,

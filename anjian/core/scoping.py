@@ -229,6 +229,21 @@ def enterprise_model() -> type[Model]:
     return get_user_model()._meta.get_field("enterprise").related_model
 
 
+def acts_for_own_enterprise(user) -> bool:
+    """An enterprise user: he acts for his own enterprise only and never picks one."""
+    return getattr(user, "role", None) in ENTERPRISE_ROLES
+
+
+def own_enterprise(user, queryset: QuerySet | None = None) -> Model:
+    """The enterprise of an enterprise user (for what only an enterprise does for itself, such as
+    its monthly report); ``Http404`` for everybody else."""
+    from django.http import Http404
+
+    if not acts_for_own_enterprise(user):
+        raise Http404
+    return acting_enterprise(user, queryset=queryset)
+
+
 def acting_enterprise(user, requested=None, queryset: QuerySet | None = None) -> Model | None:
     """The enterprise ``user`` acts for: an enterprise user's own (naming another is a 404);
     for everybody else the ``requested`` one (a pk) if in his scope, or None when none is named.
@@ -237,7 +252,7 @@ def acting_enterprise(user, requested=None, queryset: QuerySet | None = None) ->
 
     if requested == "":
         requested = None
-    if user.role in ENTERPRISE_ROLES:
+    if acts_for_own_enterprise(user):
         if not user.enterprise_id or (requested is not None and str(requested) != str(user.enterprise_id)):
             raise Http404
         requested = user.enterprise_id

@@ -278,3 +278,132 @@ def test_record_update_writes_one_entry_per_changed_row(two_chains):
     assert entry.partition == _of(b) and entry.changes == {"staff_count": [b.staff_count, 7]}
     assert audit.verify_chain().ok
     assert audit.record_update(Enterprise.objects.none(), actor=None, action="update", values={"staff_count": 1}) == 0
+
+
+# --- concurrency (PostgreSQL) -----------------------------------------------------------------
+# Transaction 1 appends an entry and stays open; transaction 2, on another connection, appends
+# for another enterprise and must not wait for it; for the same enterprise it must wait and then
+# link after transaction 1's entry (no fork). A lock_timeout makes a regression fail fast.
+
+WAIT = 30  # seconds a test waits for a thread before calling it stuck
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks across connections need PostgreSQL (SQLite has one writer); make test-pg and CI run it",
+)
+
+
+class _Holder:
+    """Transaction 1 in its own thread: append for ``instance``, then hold the transaction open
+    (and the partition's head locked) until released."""
+
+    def __init__(self, instance):
+        import threading
+
+        self.written, self.release = threading.Event(), threading.Event()
+        self.entry = None
+        self.thread = threading.Thread(target=self._run, args=(instance,))
+        self.thread.start()
+        assert self.written.wait(WAIT), "transaction 1 did not write"
+
+    def _run(self, instance) -> None:
+        from django.db import connections, transaction
+
+        try:
+            with transaction.atomic():
+                self.entry = audit.record(actor=None, action="update", instance=instance, changes={"n": [1, 2]})
+                self.written.set()
+                self.release.wait(WAIT)
+        finally:
+            self.written.set()
+            connections.close_all()
+
+    def commit(self) -> None:
+        self.release.set()
+        self.thread.join(WAIT)
+        assert not self.thread.is_alive() and self.entry is not None
+
+
+def _append_in_thread(instance, lock_timeout: str | None) -> tuple[str, object]:
+    """Transaction 2 on its own connection: ("ok", entry) or ("error", exception)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run():
+        from django.db import connections, transaction
+
+        try:
+            with transaction.atomic():
+                if lock_timeout:
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"SET LOCAL lock_timeout = '{lock_timeout}'")
+                return "ok", audit.record(actor=None, action="update", instance=instance, changes={"n": [2, 3]})
+        except Exception as exc:
+            return "error", exc
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(run).result(WAIT)
+
+
+def _waiting_on_a_lock() -> bool:
+    """Whether some other backend of this database waits on a lock (polled, not timed)."""
+    import time
+
+    for _ in range(WAIT * 20):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_writers_for_different_enterprises_do_not_wait_on_each_other():
+    a, b = _enterprise("甲公司"), _enterprise("乙公司")
+    audit.record(actor=None, action="create", instance=b, changes={})  # b's head exists
+    c = _enterprise("丙公司")  # c has none yet: the first entry creates it
+    holder = _Holder(a)
+    try:
+        for other in (b, c):
+            kind, result = _append_in_thread(other, lock_timeout="5s")
+            assert kind == "ok", f"a writer for another enterprise waited on transaction 1: {result!r}"
+            assert result.partition == _of(other)
+    finally:
+        holder.commit()
+    assert audit.verify_chain().ok
+
+
+@pytest.mark.postgres
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_writers_for_the_same_enterprise_queue_and_never_fork():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import OperationalError
+
+    a = _enterprise("甲公司")
+    for _round in ("head created by transaction 1", "head exists"):
+        holder = _Holder(a)
+        try:
+            kind, result = _append_in_thread(a, lock_timeout="200ms")
+            assert kind == "error" and isinstance(result, OperationalError), result  # it had to wait
+            with ThreadPoolExecutor(1) as pool:
+                waiting = pool.submit(_append_in_thread, a, None)
+                assert _waiting_on_a_lock(), "transaction 2 did not queue behind transaction 1"
+                holder.commit()
+                kind, second = waiting.result(WAIT)
+        finally:
+            holder.release.set()
+        assert kind == "ok", second
+        assert second.prev_hash == holder.entry.hash  # linked after transaction 1's entry, not beside it
+        assert AuditEntry.objects.filter(prev_hash=holder.entry.prev_hash).count() == 1
+    assert AuditChainHead.objects.filter(partition=_of(a)).count() == 1
+    report = audit.verify_chain()
+    assert report.ok and report.checked == 4

@@ -24,8 +24,9 @@ from django.forms.models import fields_for_model, model_to_dict
 from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from anjian.core import audit
+from anjian.core import audit, menu
 from anjian.core.roles import Role
 
 
@@ -241,3 +242,15 @@ def reference_row_set_active(*, actor, table: ReferenceTable, instance: Model, a
         changes={table.active_field: [before, active]},
     )
     return row
+
+
+menu.register_entry(
+    menu.MenuEntry(
+        "core.reference",
+        gettext_lazy("参数表"),
+        "core:reference-index",
+        group="system",
+        visible=lambda user: bool(tables_for(user)),
+        order=30,
+    )
+)

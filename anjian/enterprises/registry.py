@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core import menu, registry
+from anjian.core import menu, reference, registry
 from anjian.core.choices import grid_inspector_choices, subregion_choices
 from anjian.core.models import User
 from anjian.core.registry import Column, Filter, Resource
@@ -242,5 +242,20 @@ menu.register_widget(
         context=_pending_home,
         visible=lambda user: not menu.not_pending(user),
         order=10,
+    )
+)
+
+
+# --- reference tables (参数表) -------------------------------------------------------------------
+# Supervision classes are the platform's (letters, meanings and cycles must mean the same on every
+# district's statistics); a district or town that patrols on its own cycle says so in its patrol
+# plan (inspections' PatrolRule, already edited per region by its government users).
+reference.register(
+    reference.ReferenceTable(
+        model=SupervisionClass,
+        slug="supervision-classes",
+        label=_("监管类别"),
+        fields=("code", "label", "patrol_cycle_months", "colour", "rank"),
+        help_text=_("分级分类监管的类别、含义与检查周期；区域巡查计划可覆盖检查周期"),
     )
 )

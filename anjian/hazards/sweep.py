@@ -48,9 +48,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import NotSupportedError, connections, router, transaction
-from django.db.models import Case, Count, DateField, DateTimeField, F, Func, IntegerField, Max, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Greatest, JSONObject, Substr
-from django.db.models.lookups import GreaterThan
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest, JSONObject, Substr
+from django.db.models.lookups import GreaterThan, StartsWith
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -225,14 +239,11 @@ def escalation_steps(today: dt.date, *, using: str | None = None) -> list[tuple[
         entries = by_level[level]
         overrides = sorted(region for region in entries if region)
         reached = Q()
-        parts = [
-            Q(region_id__startswith=region, deadline__lte=today - dt.timedelta(days=entries[region]))
-            for region in overrides
-        ]
+        parts = [Q(_in_area(region), deadline__lte=today - dt.timedelta(days=entries[region])) for region in overrides]
         if None in entries:
             default = Q(deadline__lte=today - dt.timedelta(days=entries[None]))
             for region in overrides:
-                default &= ~Q(region_id__startswith=region)
+                default &= ~Q(_in_area(region))
             parts.append(default)
         for part in parts:
             reached |= part
@@ -243,6 +254,11 @@ def escalation_steps(today: dt.date, *, using: str | None = None) -> list[tuple[
 def _sweep_action(changes: dict[str, list[Any]]) -> str:
     """The audit action of a hazard the sweep changed: escalated, or only flagged overdue."""
     return workflow.ESCALATE if "escalation_level" in changes else workflow.OVERDUE
+
+
+def _in_area(code: str) -> StartsWith:
+    """The hazard's region is ``code`` or below it, on the column itself (an UPDATE may not join)."""
+    return StartsWith(Cast("region_id", CharField()), Value(code))
 
 
 def _escalated_values(today: dt.date, steps: list[tuple[int, Q]], now: dt.datetime) -> dict[str, Any]:

@@ -171,7 +171,7 @@ class MeasureForm(BootstrapMixin, forms.Form):
     """A control measure of one of this point's events, owned by one of the enterprise's people."""
 
     event = forms.ModelChoiceField(label=_("风险事件"), queryset=RiskEvent.objects.none())
-    kind = forms.ModelChoiceField(label=_("措施类别"), queryset=MeasureKind.objects.all())
+    kind = forms.ModelChoiceField(label=_("措施类别"), queryset=MeasureKind.objects.filter(active=True))
     description = forms.CharField(label=_("管控措施"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     owning_level = forms.ChoiceField(label=_("管控层级"), choices=BLANK + list(OwningLevel.choices))
     owning_unit = forms.CharField(label=_("责任部门/班组/岗位"), max_length=60, required=False)

@@ -24,10 +24,37 @@ class AssessmentMethod(models.TextChoices):
     LS = "ls", _("LS风险矩阵法")
 
 
+class RiskBandVersion(models.Model):
+    """One published set of a method's bands. Bands are never changed in place: an edit publishes
+    a new version, and every assessment keeps the version its level was computed with."""
+
+    method = models.CharField(_("评价方法"), max_length=4, choices=AssessmentMethod.choices)
+    number = models.PositiveIntegerField(_("版本号"))
+    published_at = models.DateTimeField(_("发布时间"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("风险分级标准版本")
+        verbose_name_plural = _("风险分级标准版本")
+        ordering = ["method", "-number"]
+        constraints = [models.UniqueConstraint(fields=["method", "number"], name="risk_band_version_unique")]
+
+    def __str__(self) -> str:
+        return _("%(method)s 第%(n)d版") % {"method": self.get_method_display(), "n": self.number}
+
+
 class RiskBand(models.Model):
     """One band of a method's score: ``lower < score <= upper`` (half-open, both bounds stated, so
     every score, a boundary included, falls in exactly one band). Provinces differ: data, not code."""
 
+    version = models.ForeignKey(RiskBandVersion, verbose_name=_("版本"), on_delete=models.PROTECT, related_name="bands")
     method = models.CharField(_("评价方法"), max_length=4, choices=AssessmentMethod.choices)
     level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices)
     lower = models.DecimalField(_("下限(不含)"), max_digits=8, decimal_places=2)
@@ -37,7 +64,7 @@ class RiskBand(models.Model):
         verbose_name = _("风险分级标准")
         verbose_name_plural = _("风险分级标准")
         ordering = ["method", "lower"]
-        constraints = [models.UniqueConstraint(fields=["method", "level"], name="risk_band_unique")]
+        constraints = [models.UniqueConstraint(fields=["version", "level"], name="risk_band_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} · {self.get_level_display()} ({self.lower}, {self.upper}]"
@@ -105,6 +132,15 @@ class RiskAssessment(models.Model):
     consequence = models.DecimalField(_("C/S 后果严重性"), max_digits=6, decimal_places=2)
     score = models.DecimalField(_("风险值"), max_digits=10, decimal_places=2)
     level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices)
+    # The band set the level was computed with (a later edit of the bands leaves this one alone).
+    band_version = models.ForeignKey(
+        RiskBandVersion,
+        verbose_name=_("分级标准版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("评价人"),
@@ -182,6 +218,8 @@ class MeasureKind(models.Model):
     name = models.CharField(_("名称"), max_length=30)
     national_kind = models.CharField(_("国家模型类别"), max_length=12, choices=NationalMeasureKind.choices)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    # Deactivated kinds stay on the measures that carry them; new measures cannot pick them.
+    active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
         verbose_name = _("管控措施类别")
@@ -427,6 +465,7 @@ class LevelControl(models.Model):
 
     level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices, unique=True)
     owning_levels = models.JSONField(_("管控层级"))
+    active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
         verbose_name = _("分级管控层级")

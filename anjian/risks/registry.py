@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from anjian.core import menu, registry
+from anjian.core import menu, reference, registry
 from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope
@@ -16,8 +16,11 @@ from anjian.risks.models import (
     ControlMeasure,
     InspectionPoint,
     InspectionTask,
+    LevelControl,
+    MeasureKind,
     PointCheck,
     RiskAssessment,
+    RiskBand,
     RiskEvent,
     RiskLevel,
     RiskPoint,
@@ -252,3 +255,82 @@ for _key, _label, _url, _order in [
     ("reviews", _("月度风险自查"), "risks:risk-reviews-list", 60),
 ]:
     menu.register_entry(menu.MenuEntry(f"risks.{_key}", _label, _url, group="risks", visible=_sees_risks, order=_order))
+
+
+# --- reference tables (参数表) -------------------------------------------------------------------
+# Platform-wide, edited by the platform admin: the bands decide stored levels (versioned, so an
+# assessment keeps the set it was computed with) and, like the level-control and measure-kind
+# tables, they describe the method and the national export, which a district may not bend.
+
+
+def _level_control_field():
+    from django import forms
+
+    from anjian.risks.models import OwningLevel
+
+    return forms.MultipleChoiceField(
+        label=_("管控层级"), choices=OwningLevel.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+def _owning_levels(row) -> str:
+    from anjian.risks.models import OwningLevel
+
+    labels = dict(OwningLevel.choices)
+    return "、".join(str(labels.get(level, level)) for level in row.owning_levels or [])
+
+
+def _publish_bands(**kwargs):
+    from anjian.risks.bands import risk_band_publish
+
+    return risk_band_publish(**kwargs)
+
+
+def _current_bands():
+    from anjian.risks.bands import current_bands
+
+    return current_bands()
+
+
+def _band_version(row) -> str:
+    from anjian.risks.bands import band_version_label
+
+    return band_version_label(row)
+
+
+reference.register(
+    reference.ReferenceTable(
+        model=RiskBand,
+        slug="risk-bands",
+        label=_("风险分级标准"),
+        fields=("lower", "upper"),
+        columns=("method", "level", "lower", "upper", "version"),
+        versioned=True,
+        publish=_publish_bands,
+        rows=_current_bands,
+        active_field=None,
+        allow_create=False,
+        display={"version": _band_version},
+        help_text=_("LEC、LS的分值区间（下限不含、上限含）；修改一档时相邻档的边界随之移动"),
+    )
+)
+reference.register(
+    reference.ReferenceTable(
+        model=LevelControl,
+        slug="level-controls",
+        label=_("分级管控层级"),
+        fields=("level", "owning_levels"),
+        form_fields={"owning_levels": _level_control_field},
+        display={"owning_levels": _owning_levels},
+        help_text=_("各风险等级应由哪些层级管控（缺少时风险点页面提示）"),
+    )
+)
+reference.register(
+    reference.ReferenceTable(
+        model=MeasureKind,
+        slug="measure-kinds",
+        label=_("管控措施类别"),
+        fields=("code", "name", "national_kind", "position"),
+        help_text=_("企业使用的措施类别，各对应国家双重预防数据模型的四类之一"),
+    )
+)

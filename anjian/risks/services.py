@@ -19,6 +19,7 @@ from anjian.core.models import User
 from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.risks import rules, scoring
+from anjian.risks.bands import band_set
 from anjian.risks.models import (
     AccidentType,
     AssessmentMethod,
@@ -31,7 +32,6 @@ from anjian.risks.models import (
     OwningLevel,
     PointCheck,
     RiskAssessment,
-    RiskBand,
     RiskEvent,
     RiskLevel,
     RiskPoint,
@@ -67,7 +67,8 @@ def _check_enterprise(actor: User, enterprise: Enterprise) -> None:
 
 
 def bands(method: str) -> list[scoring.Band]:
-    return [scoring.Band(b.level, b.lower, b.upper) for b in RiskBand.objects.filter(method=method)]
+    """The bands of the method's current version."""
+    return band_set(method)[1]
 
 
 def _text(data: dict, field: str, errors: dict, message: str = "", limit: int = 100) -> str:
@@ -193,7 +194,8 @@ def risk_assess(
         value = scoring.score(method, l_value, e_value, c_value)
     except ValueError as exc:
         raise ValidationError({str(exc): [_("取值不在该评价方法的标准取值表中")]}) from exc
-    level = scoring.level_for(value, bands(method))
+    band_version, method_bands = band_set(method)
+    level = scoring.level_for(value, method_bands)
     assessment = RiskAssessment.objects.create(
         risk_point=point,
         method=method,
@@ -202,6 +204,7 @@ def risk_assess(
         consequence=c_value,
         score=value,
         level=level,
+        band_version=band_version,
         assessed_by=actor,
         assessed_at=timezone.now(),
         note=(note or "")[:200],
@@ -264,9 +267,9 @@ def control_measure_create(*, actor: User, event: RiskEvent | int, data: dict[st
     description = _text(data, "description", errors, _("请填写管控措施"), limit=300)
     kind_key = str(data.get("kind") or "")
     kinds = (
-        MeasureKind.objects.filter(pk=int(kind_key))
+        MeasureKind.objects.filter(pk=int(kind_key), active=True)
         if kind_key.isdigit()
-        else MeasureKind.objects.filter(code=kind_key)
+        else MeasureKind.objects.filter(code=kind_key, active=True)
     )
     kind = kinds.first() if kind_key else None
     if kind is None:
@@ -296,7 +299,7 @@ def control_gaps(point: RiskPoint) -> list[str]:
     重大 risk with no 公司级 measure)."""
     if not point.level:
         return []
-    rule = LevelControl.objects.filter(level=point.level).first()
+    rule = LevelControl.objects.filter(level=point.level, active=True).first()
     if rule is None:
         return []
     owned = set(

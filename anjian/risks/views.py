@@ -81,7 +81,9 @@ def detail_context(user: User, point: RiskPoint) -> dict:
         .prefetch_related(Prefetch("tasks", queryset=tasks))
         .order_by("archived", "name")
     )
-    assessments = restrict(RiskAssessment.objects.filter(risk_point=point), user, VIEW).select_related("assessed_by")
+    assessments = restrict(RiskAssessment.objects.filter(risk_point=point), user, VIEW).select_related(
+        "assessed_by", "band_version"
+    )
     editable = rules.may_edit_risk_point(user, point)
     return {
         "point": point,

@@ -30,10 +30,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anjian.core.workflow import Guard, Workflow
 
 STALE = "stale"
+REQUIRED = gettext_lazy("此字段为必填项")
+DJANGO_REQUIRED = forms.Field.default_error_messages["required"]
 
 
 @dataclass(frozen=True)
@@ -105,9 +108,11 @@ class Action:
     def build_form(self, user, record: Model, data=None, files=None, initial=None) -> forms.Form:
         form_class = self.form or forms.Form
         kwargs = self.form_kwargs(user, record) if self.form_kwargs else {}
-        if data is None:
-            return form_class(initial=initial, **kwargs)
-        return form_class(data, files, **kwargs)
+        form = form_class(initial=initial, **kwargs) if data is None else form_class(data, files, **kwargs)
+        for field in form.fields.values():
+            if field.error_messages.get("required") is DJANGO_REQUIRED:
+                field.error_messages["required"] = REQUIRED  # the API's wording, page and API alike
+        return form
 
     def perform(self, *, actor, record: Model, form: forms.Form, expected_version: int | None = None) -> Any:
         """Call the service with the form's cleaned input. Raises the service's ValidationError."""

@@ -14,9 +14,12 @@ scoped helpers driven by the registry, so an app serves a registered resource in
         refs={"enterprise": Ref(Enterprise)},  # FK inputs by key, resolved inside the user's scope
     )
 
-    @router.post("/{pk}/assign/", response=HazardOut, url_name="hazards-assign")
-    def assign(request, pk: str, payload: AssignIn):
-        hazard = scoped_get(request, router.api_resource.resource, pk, CHANGE)
+    # Each action declared in the registry (``Resource.actions``) becomes
+    # ``POST /<slug>/{pk}/<action>/`` with a body derived from its form; the detail schema gains
+    # ``allowed_actions``. Other routes use the scoped helpers:
+    @router.get("/{pk}/ledger/", url_name="hazards-ledger")
+    def ledger(request, pk: str):
+        hazard = scoped_get(request, router.api_resource.resource, pk)
         ...
 
 ``resource_router`` mounts the router at ``/<slug>/``; every ``anjian.<app>.api`` module is imported
@@ -452,8 +455,10 @@ def resource_router(
         select_related=list(dict.fromkeys([*resource.select_related, *select_related])),
         prefetch_related=list(dict.fromkeys([*resource.prefetch_related, *prefetch_related])),
     )
+    item = item or out
+    out = with_allowed_actions(out, resource)
     spec = ApiResource(
-        resource=served, out=out, item=item or out, create=create, update=update, refs=refs or {}, editable=editable
+        resource=served, out=out, item=item, create=create, update=update, refs=refs or {}, editable=editable
     )
     slug = resource.slug
     model_name = resource.model.__name__
@@ -548,6 +553,29 @@ def resource_router(
 
 
 # --- declared actions (anjian.core.actions) --------------------------------------------------
+
+
+def with_allowed_actions(out: type[Schema], resource: Resource) -> type[Schema]:
+    """The detail schema with ``allowed_actions``: the declared actions the caller may take now."""
+    if not resource.actions or "allowed_actions" in out.model_fields:
+        return out
+    names = "/".join(action.name for action in resource.actions)
+
+    def resolve_allowed_actions(obj, context) -> list[str]:
+        request = (context or {}).get("request")
+        user = getattr(request, "auth", None)
+        return [action.name for action in resource.allowed_actions(user, obj)] if user is not None else []
+
+    return type(
+        f"{out.__name__}Detail",
+        (out,),
+        {
+            "__annotations__": {"allowed_actions": list[str]},
+            "allowed_actions": Field(default_factory=list, description=f"当前用户现在可执行的操作：{names}"),
+            "resolve_allowed_actions": staticmethod(resolve_allowed_actions),
+            "__module__": out.__module__,
+        },
+    )
 
 
 def _action_input(request: HttpRequest) -> tuple[Any, Any]:

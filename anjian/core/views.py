@@ -236,10 +236,9 @@ class ActionView(ResourceView):
             **{record._meta.model_name: record},
             **(resource.action_context(request.user, record) if resource.action_context else {}),
         )
-        template = action.template or resource.action_template
         if request.htmx and not request.htmx.boosted and request.method == "GET":
-            template += "#action-form"
-        return render(request, template, ctx, status=status)
+            ctx.update(fragment=True, layout="core/fragment.html")  # the panel only
+        return render(request, action.template or resource.action_template, ctx, status=status)
 
 
 def posted_version(request: HttpRequest) -> int | None:

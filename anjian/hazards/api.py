@@ -49,9 +49,7 @@ from anjian.core.api import (
 from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for
 from anjian.core.models import Attachment, User
-from anjian.core.roles import ENTERPRISE_ROLES
-from anjian.core.scoping import CREATE, VIEW, may, restrict
-from anjian.enterprises.models import Enterprise
+from anjian.core.scoping import CREATE, acting_enterprise, may
 from anjian.hazards import services, workflow
 from anjian.hazards.models import (
     GovernancePlan,
@@ -192,9 +190,6 @@ class HazardOut(HazardItem):
     predecessors: list[int] = Field(default_factory=list, description="此前同部位同类隐患的ID（反复出现）")
     photos: list[AttachmentOut] = Field(default_factory=list, description="上报时的现场照片")
     transitions: list[TransitionOut] = Field(default_factory=list, description="处理时间线")
-    allowed_actions: list[str] = Field(
-        default_factory=list, description="当前用户现在可执行的操作：assign/rectify/accept/return/close_on_spot/cancel"
-    )
 
     @staticmethod
     def resolve_reported_by(obj: Hazard) -> int | None:
@@ -234,11 +229,6 @@ class HazardOut(HazardItem):
     @staticmethod
     def resolve_reporter_name(obj: Hazard, context) -> str:
         return obj.reporter_name if may_see_reporter(_request_user(context), obj) else ""
-
-    @staticmethod
-    def resolve_allowed_actions(obj: Hazard, context) -> list[str]:
-        user = _request_user(context)
-        return workflow.allowed_actions(user, obj) if user is not None else []
 
 
 def timeline(hazard: Hazard, user: User | None) -> list[dict[str, Any]]:
@@ -320,24 +310,17 @@ report_router = Router(tags=["hazards"])
 criteria_router = Router(tags=["criteria"])
 categories_router = Router(tags=["hazard-categories"])
 
-CREATED = {201: HazardOut, 400: ErrorOut, 404: ErrorOut}
+CREATED = {201: router.api_resource.out, 400: ErrorOut, 404: ErrorOut}
 
 
 def report(request: HttpRequest, data: HazardIn, photos=()) -> Status:
     user = request.auth
     if not may(user, Hazard, CREATE):
         raise Http404
-    enterprise_id = data.enterprise
-    if enterprise_id is None and user.role in ENTERPRISE_ROLES:
-        enterprise_id = user.enterprise_id
     errors: dict[str, list[str]] = {}
-    enterprise = None
-    if enterprise_id is None:
+    enterprise = acting_enterprise(user, data.enterprise)  # missing and out of scope alike: 404
+    if enterprise is None:
         errors["enterprise"] = [_(REQUIRED)]
-    else:
-        enterprise = restrict(Enterprise.objects.all(), user, VIEW).filter(pk=enterprise_id).first()
-        if enterprise is None:
-            raise Enterprise.DoesNotExist  # missing and out of scope alike: 404
     category = HazardCategory.objects.filter(code=data.category).first()
     if category is None:
         errors["category"] = [_("不存在：%(value)s") % {"value": data.category}]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from anjian.core.forms import BootstrapMixin, LargeMixin, PhotosField, PositionMixin
 from anjian.core.models import User
 from anjian.core.roles import ENTERPRISE_ROLES
-from anjian.core.scoping import VIEW, restrict
+from anjian.core.scoping import VIEW, acts_for_own_enterprise, restrict
 from anjian.core.validators import validate_phone
 from anjian.enterprises.models import Enterprise
 from anjian.hazards.models import Hazard, HazardCategory, HazardLevel, HazardSource, MajorHazardCriterion
@@ -55,7 +55,7 @@ class ReportForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fixed_enterprise = None
-        if user.role in ENTERPRISE_ROLES:
+        if acts_for_own_enterprise(user):
             self.fixed_enterprise = enterprise
             del self.fields["enterprise"]
         else:
@@ -91,7 +91,9 @@ class ReportForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
 
 
 class AssignForm(LargeMixin, BootstrapMixin, forms.Form):
-    responsible = forms.ModelChoiceField(label=_("整改责任人"), queryset=User.objects.none())
+    responsible = forms.ModelChoiceField(
+        label=_("整改责任人"), queryset=User.objects.none(), error_messages={"invalid_choice": _("不存在：%(value)s")}
+    )
     deadline = forms.DateField(label=_("整改期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}))
     level = forms.ChoiceField(
@@ -102,6 +104,7 @@ class AssignForm(LargeMixin, BootstrapMixin, forms.Form):
         queryset=MajorHazardCriterion.objects.none(),
         to_field_name="code",
         required=False,
+        error_messages={"invalid_choice": _("不存在：%(value)s")},
         widget=forms.CheckboxSelectMultiple,
     )
     plan_goal = forms.CharField(label=_("治理目标和任务"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Schema, Status, UploadedFile
 from pydantic import ConfigDict, field_validator
@@ -56,9 +56,8 @@ from anjian.core.api import (
 from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for, owner_label, validate_upload
 from anjian.core.models import Attachment, User
-from anjian.core.roles import ENTERPRISE_ROLES
-from anjian.core.scoping import VIEW, restrict
-from anjian.enterprises.models import Enterprise, VenueType
+from anjian.core.scoping import VIEW, acting_enterprise, own_enterprise, restrict
+from anjian.enterprises.models import VenueType
 from anjian.hazards.models import HazardCategory, MajorHazardCriterion
 from anjian.inspections import services
 from anjian.inspections.models import (
@@ -706,14 +705,9 @@ def checklist_version(request: HttpRequest, pk: str, number: int):
 )
 def inspection_start(request: HttpRequest, payload: InspectionStartIn):
     user = request.auth
-    enterprise_id = payload.enterprise
-    if enterprise_id is None and user.role in ENTERPRISE_ROLES:
-        enterprise_id = user.enterprise_id
-    if enterprise_id is None:
-        raise ValidationError({"enterprise": [_(REQUIRED)]})
-    enterprise = restrict(Enterprise.objects.all(), user, VIEW).filter(pk=enterprise_id).first()
+    enterprise = acting_enterprise(user, payload.enterprise)  # missing and out of scope alike: 404
     if enterprise is None:
-        raise Enterprise.DoesNotExist  # missing and out of scope alike: 404
+        raise ValidationError({"enterprise": [_(REQUIRED)]})
     errors = check_position(payload)
     template = restrict(ChecklistTemplate.objects.all(), user, VIEW).filter(pk=payload.template).first()
     if template is None:
@@ -798,11 +792,9 @@ def monthly_report_submit(
     request: HttpRequest, payload: Form[MonthlyReportForm], photos: File[list[UploadedFile]] = None
 ):
     user = request.auth
-    if user.role not in ENTERPRISE_ROLES or not user.enterprise_id:
-        raise Http404  # only an enterprise reports, for itself
+    enterprise = own_enterprise(user)  # only an enterprise reports, for itself
     photos = photos or []
     raise_errors(check_photos(photos))
-    enterprise = Enterprise.objects.get(pk=user.enterprise_id)
     month = payload.first_day
     existed = MonthlyReport.objects.filter(enterprise=enterprise, month=month).exists()
     report = services.monthly_report_submit(
@@ -813,34 +805,6 @@ def monthly_report_submit(
         photos=photos,
     )
     return Status(200 if existed else 201, scoped_get(request, MONTHLY_REPORTS, report.pk))
-
-
-@monthly_reports.post(
-    "/{pk}/approve/",
-    response={200: MonthlyReportOut, 400: ErrorOut, 404: ErrorOut},
-    operation_id="monthly_reports_approve",
-    url_name="monthly-reports-approve",
-    summary="审核通过",
-)
-def monthly_report_approve(request: HttpRequest, pk: str):
-    report = scoped_get(request, MONTHLY_REPORTS, pk)
-    services.monthly_report_approve(actor=request.auth, report=report.pk)
-    return scoped_get(request, MONTHLY_REPORTS, report.pk)
-
-
-@monthly_reports.post(
-    "/{pk}/return/",
-    response={200: MonthlyReportOut, 400: ErrorOut, 404: ErrorOut},
-    operation_id="monthly_reports_return",
-    url_name="monthly-reports-return",
-    summary="退回修改（须写明原因）",
-)
-def monthly_report_return(request: HttpRequest, pk: str, payload: ReasonIn):
-    report = scoped_get(request, MONTHLY_REPORTS, pk)
-    if not (payload.reason or "").strip():
-        raise ValidationError({"reason": [_(REQUIRED)]})
-    services.monthly_report_return(actor=request.auth, report=report.pk, reason=payload.reason)
-    return scoped_get(request, MONTHLY_REPORTS, report.pk)
 
 
 api.add_router("/checklists/", checklists)

@@ -6,11 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import menu, registry
+from anjian.core.actions import Action
 from anjian.core.choices import region_and_ancestors, subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES
 from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope, sector_condition
 from anjian.enterprises.registry import ENTERPRISE
+from anjian.inspections import services as report_services
+from anjian.inspections import workflow as report_workflow
 from anjian.inspections.models import (
     ChecklistTemplate,
     Inspection,
@@ -21,6 +24,7 @@ from anjian.inspections.models import (
     MonthlyReportStatus,
     PatrolRule,
 )
+from anjian.inspections.report_forms import ReturnReportForm
 
 
 def checklist_scope(queryset, user):
@@ -215,10 +219,10 @@ def _report_detail_context(user, report):
     return detail_context(user, report)
 
 
-def _may_review(user, report) -> bool:
-    from anjian.inspections.report_views import may_review
+def _report_action_context(user, report):
+    from anjian.inspections.report_views import action_context
 
-    return may_review(user, report)
+    return action_context(user, report)
 
 
 MONTHLY_REPORT = registry.register(
@@ -250,11 +254,31 @@ MONTHLY_REPORT = registry.register(
         ],
         detail_template="inspections/monthly_report_detail.html",
         detail_context=_report_detail_context,
-        # Review pages (GET: a confirmation form; POST: the service), walked by the scope test.
-        detail_actions=[
-            (_("通过"), "inspections:monthly-report-approve", _may_review),
-            (_("退回"), "inspections:monthly-report-return", _may_review),
+        actions=[
+            Action(
+                report_workflow.APPROVE,
+                _("确认通过"),
+                workflow=report_workflow.MONTHLY_REPORT_FLOW,
+                service=report_services.monthly_report_approve,
+                record_arg="report",
+                style="success",
+                icon="bi-check2-circle",
+                done=_("报告已通过"),
+            ),
+            Action(
+                report_workflow.RETURN,
+                _("退回企业修改"),
+                workflow=report_workflow.MONTHLY_REPORT_FLOW,
+                form=ReturnReportForm,
+                service=report_services.monthly_report_return,
+                record_arg="report",
+                style="danger",
+                icon="bi-arrow-return-left",
+                done=_("报告已退回企业修改"),
+            ),
         ],
+        action_template="inspections/monthly_report_review.html",
+        action_context=_report_action_context,
         list_actions=[
             (_("提交月度报告"), "inspections:monthly-report-submit", lambda user: user.is_enterprise_user),
             (_("巡查覆盖"), "inspections:coverage", lambda user: True),

@@ -46,16 +46,9 @@ class MonthlyReportForm(BootstrapMixin, forms.Form):
         return {name: self.cleaned_data.get(name) or "" for name in REPORT_FIELDS}
 
 
-class ReviewForm(BootstrapMixin, forms.Form):
-    """Approve (no reason needed) or return (a reason required) a submitted report."""
+class ReturnReportForm(BootstrapMixin, forms.Form):
+    """Return a submitted report: the reason is required and shown to the enterprise."""
 
-    reason = forms.CharField(label=_("退回原因"), required=False, max_length=200, widget=forms.Textarea)
-
-    def __init__(self, *args, require_reason: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.require_reason = require_reason
-        if require_reason:
-            self.fields["reason"].required = True
-            self.fields["reason"].error_messages["required"] = _("请填写退回原因")
-        else:
-            del self.fields["reason"]
+    reason = forms.CharField(
+        label=_("退回原因"), max_length=200, widget=forms.Textarea, error_messages={"required": _("请填写退回原因")}
+    )

@@ -5,9 +5,8 @@ anjian.inspections.services check every rule under a row lock.
 
 - ``/inspections/monthly-reports/submit/[?month=YYYY-MM]``: enterprise users of an enterprise;
   the current month by default, or a past month still missing. Anyone else gets 404.
-- ``/inspections/monthly-reports/<pk>/approve/`` and ``/return/``: GET shows the confirmation
-  form, POST calls the service. Out of scope (or not a government user): 404; a report that is not
-  waiting for review: the reason, and 400 on POST.
+- ``/inspections/monthly-reports/<pk>/approve/`` and ``/return/``: the declared actions of the
+  registry (GET: the confirmation form or why not; POST: the service, 400 on a refusal).
 """
 
 from __future__ import annotations
@@ -28,12 +27,11 @@ from django.views.decorators.http import require_http_methods
 from anjian.core.attachments import attachments_for
 from anjian.core.models import User
 from anjian.core.roles import ENTERPRISE_ROLES
-from anjian.core.scoping import VIEW, get_scoped_or_404
 from anjian.core.views import add_service_errors
 from anjian.inspections import coverage, services
 from anjian.inspections.models import MonthlyReport, MonthlyReportStatus
 from anjian.inspections.registry import MONTHLY_REPORT
-from anjian.inspections.report_forms import MonthlyReportForm, ReviewForm
+from anjian.inspections.report_forms import MonthlyReportForm
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MISSING_MONTHS_SHOWN = 12  # how far back the submit page offers months still missing
@@ -60,10 +58,6 @@ def _previous(month: dt.date) -> dt.date:
     return (month - dt.timedelta(days=1)).replace(day=1)
 
 
-def may_review(user: User, report: MonthlyReport) -> bool:
-    return (user.is_government or user.is_platform_admin) and report.status == MonthlyReportStatus.SUBMITTED
-
-
 def may_resubmit(user: User, report: MonthlyReport) -> bool:
     return (
         user.role in ENTERPRISE_ROLES
@@ -88,7 +82,6 @@ def detail_context(user: User, report: MonthlyReport) -> dict[str, Any]:
             and report.status in LOCKED
             and coverage.local_date(report.submitted_at) <= coverage.report_deadline(report.month)
         ),
-        "can_review": may_review(user, report),
         "resubmit_url": submit_url(report.month) if may_resubmit(user, report) else None,
     }
 
@@ -179,62 +172,10 @@ def monthly_report_submit(request: HttpRequest) -> HttpResponse:
 # --- review -------------------------------------------------------------------------------------
 
 
-def _review(request: HttpRequest, pk, *, approve: bool) -> HttpResponse:
-    user = request.user
-    report = get_scoped_or_404(MONTHLY_REPORT.base_queryset(), user, VIEW, pk=pk)
-    if not (user.is_government or user.is_platform_admin):
-        raise Http404
-    problem = None
-    if report.status != MonthlyReportStatus.SUBMITTED:
-        problem = _("该报告当前为“%(status)s”，只能审核待审核的报告") % {"status": report.get_status_display()}
-    status = 200
-    detail = reverse(MONTHLY_REPORT.url_name("detail"), args=[report.pk])
-    if request.method == "POST":
-        form = ReviewForm(request.POST, require_reason=not approve)
-        if problem:
-            form.is_valid()
-            form.add_error(None, problem)
-            status = 400
-        elif form.is_valid():
-            try:
-                if approve:
-                    services.monthly_report_approve(actor=user, report=report)
-                else:
-                    services.monthly_report_return(actor=user, report=report, reason=form.cleaned_data["reason"])
-            except MonthlyReport.DoesNotExist:
-                raise Http404 from None
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, _("报告已通过") if approve else _("报告已退回企业修改"))
-                return redirect(detail)
-        else:
-            status = 400
-    else:
-        form = ReviewForm(require_reason=not approve)
-    ctx = {
-        "object": report,
+def action_context(user: User, report: MonthlyReport) -> dict[str, Any]:
+    """What the review pages (the declared approve / return actions) show above the form."""
+    return {
         "report": report,
-        "resource": MONTHLY_REPORT,
-        "approve": approve,
-        "action_label": _("通过") if approve else _("退回"),
-        "form": form,
-        "problem": problem if request.method == "GET" else None,
-        "detail_url": detail,
         "photos": list(attachments_for(report)),
         "status_style": STATUS_STYLES.get(report.status, "text-bg-secondary"),
     }
-    return render(request, "inspections/monthly_report_review.html", ctx, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def monthly_report_approve(request: HttpRequest, pk) -> HttpResponse:
-    return _review(request, pk, approve=True)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def monthly_report_return(request: HttpRequest, pk) -> HttpResponse:
-    return _review(request, pk, approve=False)

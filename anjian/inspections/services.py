@@ -19,8 +19,8 @@ from anjian.core.attachments import attachment_add, attachments_for
 from anjian.core.choices import region_and_ancestors
 from anjian.core.models import User
 from anjian.core.notify import notify
-from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
-from anjian.core.scoping import CHANGE, VIEW, restrict
+from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, Role
+from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
 from anjian.hazards.models import HazardLevel, HazardSource
@@ -37,6 +37,7 @@ from anjian.inspections.models import (
     MonthlyReport,
     MonthlyReportStatus,
 )
+from anjian.inspections.workflow import APPROVE, MONTHLY_REPORT_FLOW, RETURN, SUBMIT
 
 ITEM_FIELDS = (
     "text",
@@ -329,8 +330,8 @@ def inspection_submit(
             place=_("%(checklist)s 第%(n)d项") % {"checklist": locked.version.template.name, "n": item.position},
             category=item.category,
             description=description,
-            suggested_level=HazardLevel.MAJOR if item.major_criterion_id else HazardLevel.GENERAL,
             evidence=attachments_for(answer),
+            suggested_level=HazardLevel.MAJOR if item.major_criterion_id else HazardLevel.GENERAL,
             source=HAZARD_SOURCE[locked.kind],
             latitude=answer.latitude,
             longitude=answer.longitude,
@@ -386,22 +387,23 @@ def monthly_report_submit(
         raise ValidationError({"month": [_("不能提交未来月份的报告")]})
     if not any((data.get(name) or "").strip() for name in REPORT_FIELDS):
         raise ValidationError({"passages": [_("请至少填写一项情况")]})
-    report, _created = MonthlyReport.objects.select_for_update().get_or_create(
+    report, _created = MonthlyReport.objects.get_or_create(
         enterprise=enterprise, month=month, defaults={"region_id": enterprise.region_id}
     )
     if report.status in (MonthlyReportStatus.SUBMITTED, MonthlyReportStatus.APPROVED):
         raise ValidationError(_("该月报告已提交，等待审核或已通过"))
-    before = audit.snapshot(report)
-    for name in REPORT_FIELDS:
-        setattr(report, name, (data.get(name) or "").strip())
-    report.status = MonthlyReportStatus.SUBMITTED
-    report.submitted_at = timezone.now()
-    report.submitted_by = actor
-    report.version += 1
-    report.save()
-    for photo in photos or ():
-        attachment_add(actor=actor, owner=report, upload=photo, kind="photo")
-    audit.record(actor=actor, action="submit", instance=report, changes=audit.diff(before, audit.snapshot(report)))
+
+    def fill(locked: MonthlyReport) -> None:
+        for name in REPORT_FIELDS:
+            setattr(locked, name, (data.get(name) or "").strip())
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = actor
+
+    def attach(locked: MonthlyReport, _row) -> None:
+        for photo in photos or ():
+            attachment_add(actor=actor, owner=locked, upload=photo, kind="photo")
+
+    report = MONTHLY_REPORT_FLOW.move(actor=actor, record=report, name=SUBMIT, change=fill, after=attach)
     if enterprise.grid_inspector_id:
         notify(
             recipients=[enterprise.grid_inspector],
@@ -412,36 +414,23 @@ def monthly_report_submit(
     return report
 
 
-def _review(*, actor: User, report: MonthlyReport | int, approve: bool, reason: str = "") -> MonthlyReport:
-    pk = report.pk if isinstance(report, MonthlyReport) else report
-    with transaction.atomic():
-        locked = (
-            restrict(MonthlyReport.objects.select_for_update(of=("self",)), actor, CHANGE)
-            .select_related("enterprise")
-            .filter(pk=pk)
-            .first()
-        )
-        if locked is None:
-            raise MonthlyReport.DoesNotExist
-        if actor.role not in GOVERNMENT_ROLES and not actor.is_platform_admin:
-            raise ValidationError(_("只有网格员或监管人员可以审核"))
-        if locked.status != MonthlyReportStatus.SUBMITTED:
-            raise ValidationError(_("只能审核待审核的报告"))
+def _review(*, actor: User, report: MonthlyReport | int, approve: bool, reason: str = "", expected_version=None):
+    def decide(locked: MonthlyReport) -> dict:
         if not approve and not (reason or "").strip():
             raise ValidationError({"reason": [_("请填写退回原因")]})
-        before = audit.snapshot(locked)
-        locked.status = MonthlyReportStatus.APPROVED if approve else MonthlyReportStatus.RETURNED
         locked.reviewed_by = actor
         locked.reviewed_at = timezone.now()
         locked.return_reason = "" if approve else reason.strip()[:200]
-        locked.version += 1
-        locked.save()
-        audit.record(
-            actor=actor,
-            action="approve" if approve else "return",
-            instance=locked,
-            changes=audit.diff(before, audit.snapshot(locked)),
-        )
+        return {} if approve else {"reason": locked.return_reason}
+
+    locked = MONTHLY_REPORT_FLOW.move(
+        actor=actor,
+        record=report,
+        name=APPROVE if approve else RETURN,
+        change=decide,
+        expected_version=expected_version,
+        comment="" if approve else reason.strip()[:200],
+    )
     if locked.submitted_by_id:
         notify(
             recipients=[locked.submitted_by],
@@ -453,12 +442,14 @@ def _review(*, actor: User, report: MonthlyReport | int, approve: bool, reason: 
     return locked
 
 
-def monthly_report_approve(*, actor: User, report: MonthlyReport | int) -> MonthlyReport:
-    return _review(actor=actor, report=report, approve=True)
+def monthly_report_approve(*, actor: User, report: MonthlyReport | int, expected_version=None) -> MonthlyReport:
+    return _review(actor=actor, report=report, approve=True, expected_version=expected_version)
 
 
-def monthly_report_return(*, actor: User, report: MonthlyReport | int, reason: str) -> MonthlyReport:
-    return _review(actor=actor, report=report, approve=False, reason=reason)
+def monthly_report_return(
+    *, actor: User, report: MonthlyReport | int, reason: str, expected_version=None
+) -> MonthlyReport:
+    return _review(actor=actor, report=report, approve=False, reason=reason, expected_version=expected_version)
 
 
 # --- patrol plans -------------------------------------------------------------------------------

@@ -20,8 +20,6 @@ urlpatterns = [
     path("coverage/", coverage_views.coverage_board, name="coverage"),
     path("rates/", coverage_views.rates, name="rates"),
     path("monthly-reports/submit/", report_views.monthly_report_submit, name="monthly-report-submit"),
-    path("monthly-reports/<int:pk>/approve/", report_views.monthly_report_approve, name="monthly-report-approve"),
-    path("monthly-reports/<int:pk>/return/", report_views.monthly_report_return, name="monthly-report-return"),
     path("monthly-reports/", include(resource_urls(MONTHLY_REPORT))),
     path("patrol-rules/", include(resource_urls(PATROL_RULE))),
     # Running an inspection on a phone (before the resource's "<pk>/" so these words are not ids).

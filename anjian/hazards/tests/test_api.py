@@ -355,7 +355,8 @@ def test_major_hazard_with_criteria_and_plan(as_user, world, people):
         "interim_measures": "停用该除尘器，设置警戒",
     }
     response = as_user(people["safety"]).post(
-        url(hazard, "assign"), assign_body(people, criteria=["FC-03", "FC-10"], plan=plan)
+        url(hazard, "assign"),
+        assign_body(people, criteria=["FC-03", "FC-10"], **{f"plan_{key}": value for key, value in plan.items()}),
     )
     assert response.status_code == 200, response.content
     body = response.json()

@@ -29,7 +29,7 @@ def safety(world):
 
 
 def action_url(hazard, action):
-    return reverse(views.action_url_name(action), args=[hazard.pk])
+    return views.action_url(action, hazard)
 
 
 def detail_url(hazard):
@@ -294,7 +294,7 @@ def test_major_assignment_needs_the_plan_and_is_supervised(client, world, safety
         "deadline": deadline,
         "measures": "加装泄爆片",
         "level": "general",
-        "criteria": [criterion.pk],  # a criterion makes it major whatever the level says
+        "criteria": [criterion.code],  # a criterion makes it major whatever the level says
     }
     response = client.post(action_url(hazard, "assign"), data)
     assert response.status_code == 400 and errors_of(response).count("重大隐患须填写此项") == 6

@@ -496,11 +496,15 @@ def test_monthly_report_submit_return_resubmit_approve(as_user, world):
     # The enterprise does not review itself; a return needs a reason; nothing changes meanwhile.
     before = report_state(report)
     response = enterprise.post(f"{reports}{pk}/approve/")
-    assert response.status_code == 400 and response.json()["errors"] == {"__all__": ["只有网格员或监管人员可以审核"]}
+    assert response.status_code == 400 and response.json()["errors"] == {
+        "__all__": ["您无权对该月度安全情况报告执行此操作"]
+    }
     response = enterprise.post(f"{reports}{pk}/return/", {"reason": "自己退回"})
-    assert response.status_code == 400 and response.json()["errors"] == {"__all__": ["只有网格员或监管人员可以审核"]}
+    assert response.status_code == 400 and response.json()["errors"] == {
+        "__all__": ["您无权对该月度安全情况报告执行此操作"]
+    }
     response = inspector.post(f"{reports}{pk}/return/", {"reason": " "})
-    assert response.status_code == 400 and response.json()["errors"] == {"reason": ["此字段为必填项"]}
+    assert response.status_code == 400 and response.json()["errors"] == {"reason": ["请填写退回原因"]}
     response = enterprise.form(reports, {"month": this_month(), "passages": "再交一次"})
     assert response.status_code == 400 and response.json()["errors"] == {
         "__all__": ["该月报告已提交，等待审核或已通过"]
@@ -513,7 +517,9 @@ def test_monthly_report_submit_return_resubmit_approve(as_user, world):
     assert body["status"] == MonthlyReportStatus.RETURNED and body["return_reason"] == "缺少配电房照片"
     assert body["reviewed_by"] == world.grid_inspector_a.pk
     response = inspector.post(f"{reports}{pk}/approve/")
-    assert response.status_code == 400 and response.json()["errors"] == {"__all__": ["只能审核待审核的报告"]}
+    assert response.status_code == 400 and response.json()["errors"] == {
+        "__all__": ["月度安全情况报告当前为“已退回”，不能通过"]
+    }
 
     response = enterprise.form(
         reports, {"month": this_month(), "passages": "通道畅通", "electrical": "已补配电房照片"}, [photo("配电房.png")]

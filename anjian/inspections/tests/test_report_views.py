@@ -48,7 +48,7 @@ def test_the_whole_round_trip(client, world):
     client.force_login(world.grid_inspector_a)
     detail = client.get(reverse("inspections:monthly-reports-detail", args=[report.pk])).content.decode()
     assert "通道畅通" in detail and f"/inspections/monthly-reports/{report.pk}/return/" in detail
-    return_url = reverse("inspections:monthly-report-return", args=[report.pk])
+    return_url = reverse("inspections:monthly-reports-return", args=[report.pk])
     assert client.get(return_url).status_code == 200
     assert client.post(return_url, {"reason": ""}).status_code == 400
     assert MonthlyReport.objects.get(pk=report.pk).status == MonthlyReportStatus.SUBMITTED
@@ -72,12 +72,12 @@ def test_the_whole_round_trip(client, world):
 
     # A district admin approves it; approving again is refused.
     client.force_login(world.district_admin)
-    approve_url = reverse("inspections:monthly-report-approve", args=[report.pk])
+    approve_url = reverse("inspections:monthly-reports-approve", args=[report.pk])
     assert client.post(approve_url).status_code == 302
     report.refresh_from_db()
     assert report.status == MonthlyReportStatus.APPROVED and report.reviewed_by == world.district_admin
     again = client.get(approve_url)
-    assert again.status_code == 200 and 'id="review-refused"' in again.content.decode()
+    assert again.status_code == 200 and 'id="action-refused"' in again.content.decode()
     assert client.post(approve_url).status_code == 400
     detail = client.get(reverse("inspections:monthly-reports-detail", args=[report.pk])).content.decode()
     assert 'id="history"' in detail and str(world.district_admin) in detail
@@ -107,13 +107,18 @@ def test_wrong_roles_get_404(client, world):
     for user in (world.district_admin, world.grid_inspector_a, world.platform_admin):
         client.force_login(user)
         assert client.get(SUBMIT).status_code == 404  # only an enterprise submits
-    approve = reverse("inspections:monthly-report-approve", args=[submitted.pk])
-    back = reverse("inspections:monthly-report-return", args=[submitted.pk])
-    for user in (world.enterprise_admin_a, world.enterprise_admin_b, world.town_admin_b):
+    approve = reverse("inspections:monthly-reports-approve", args=[submitted.pk])
+    back = reverse("inspections:monthly-reports-return", args=[submitted.pk])
+    for user in (world.enterprise_admin_b, world.town_admin_b):
         client.force_login(user)
         assert client.get(approve).status_code == 404
         assert client.post(approve).status_code == 404
         assert client.post(back, {"reason": "x"}).status_code == 404
+    # The enterprise sees its own report, and is told it may not review it.
+    client.force_login(world.enterprise_admin_a)
+    assert "您无权对该月度安全情况报告执行此操作" in client.get(approve).content.decode()
+    assert client.post(approve).status_code == 400
+    assert client.post(back, {"reason": "x"}).status_code == 400
     submitted.refresh_from_db()
     assert submitted.status == MonthlyReportStatus.SUBMITTED and submitted.reviewed_by is None
     client.force_login(world.town_admin_a)

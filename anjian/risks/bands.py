@@ -86,7 +86,9 @@ def risk_band_publish(*, actor, instance: RiskBand, values: dict[str, Any]) -> R
         method=version.method, number=version.number + 1, published_at=timezone.now(), published_by=actor
     )
     created = RiskBand.objects.bulk_create(
-        RiskBand(version=new_version, method=b.method, level=b.level, lower=bounds[b.level][0], upper=bounds[b.level][1])
+        RiskBand(
+            version=new_version, method=b.method, level=b.level, lower=bounds[b.level][0], upper=bounds[b.level][1]
+        )
         for b in bands
     )
     return next(b for b in created if b.level == instance.level)

@@ -25,8 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core.models import Attachment, User
 from anjian.core.qr import public_url, qr_svg
-from anjian.core.roles import ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
-from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
+from anjian.core.roles import GOVERNMENT_ROLES
+from anjian.core.scoping import VIEW, acting_enterprise, acts_for_own_enterprise, get_scoped_or_404, restrict
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import forms, services, workflow
@@ -60,17 +60,9 @@ def _detail_url(hazard: Hazard | int) -> str:
 def _report_enterprise(request: HttpRequest, pk) -> Enterprise | None:
     """The enterprise the report is for: an enterprise user's own; otherwise the one named in the
     URL or ``?enterprise=`` (404 outside the scope), or None when the user will pick one."""
-    user = request.user
-    if user.role in ENTERPRISE_ROLES:
-        if not user.enterprise_id or (pk is not None and str(pk) != str(user.enterprise_id)):
-            raise Http404
-        pk = user.enterprise_id
-    elif user.role == Role.PENDING:
-        raise Http404
-    pk = pk if pk is not None else request.GET.get("enterprise") or request.POST.get("enterprise") or None
-    if pk is None:
-        return None
-    return get_scoped_or_404(Enterprise.objects.select_related("region"), user, VIEW, pk=pk)
+    if pk is None and not acts_for_own_enterprise(request.user):
+        pk = request.GET.get("enterprise") or request.POST.get("enterprise") or None
+    return acting_enterprise(request.user, pk, Enterprise.objects.select_related("region"))
 
 
 @login_required

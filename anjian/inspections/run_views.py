@@ -25,8 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core.attachments import AttachmentBox, attachments_for, owner_label
 from anjian.core.models import Attachment, User
-from anjian.core.roles import ENTERPRISE_ROLES, Role
-from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
+from anjian.core.scoping import VIEW, acting_enterprise, acts_for_own_enterprise, get_scoped_or_404, restrict
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
 from anjian.inspections import services
@@ -173,17 +172,9 @@ def photo_box(answer: InspectionAnswer | None, photos: list[Attachment]) -> Atta
 def _start_enterprise(request: HttpRequest, pk) -> Enterprise | None:
     """The enterprise to inspect: an enterprise user's own; otherwise the one in the URL or
     ``?enterprise=`` (404 outside the scope), or None while the user has not picked one."""
-    user = request.user
-    if user.role in ENTERPRISE_ROLES:
-        if not user.enterprise_id or (pk is not None and str(pk) != str(user.enterprise_id)):
-            raise Http404
-        pk = user.enterprise_id
-    elif user.role == Role.PENDING:
-        raise Http404
-    pk = pk if pk is not None else request.GET.get("enterprise") or request.POST.get("enterprise") or None
-    if pk is None:
-        return None
-    return get_scoped_or_404(Enterprise.objects.select_related("region"), user, VIEW, pk=pk)
+    if pk is None and not acts_for_own_enterprise(request.user):
+        pk = request.GET.get("enterprise") or request.POST.get("enterprise") or None
+    return acting_enterprise(request.user, pk, Enterprise.objects.select_related("region"))
 
 
 def _found_enterprises(user: User, text: str) -> tuple[list[Enterprise], bool]:
@@ -289,7 +280,7 @@ def start(request: HttpRequest, pk=None) -> HttpResponse:
     chosen = form["template"].value() if bound else form.initial.get("template")
     ctx = {
         "enterprise": enterprise,
-        "fixed": user.role in ENTERPRISE_ROLES,
+        "fixed": acts_for_own_enterprise(user),
         "form": form,
         "choices": choices,
         "chosen": str(chosen or ""),

@@ -48,8 +48,7 @@ from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for, validate_upload
 from anjian.core.models import Attachment
 from anjian.core.registry import Filter
-from anjian.core.roles import ENTERPRISE_ROLES
-from anjian.core.scoping import VIEW, restrict
+from anjian.core.scoping import VIEW, acting_enterprise, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.risks import schedule, services
 from anjian.risks.models import (
@@ -658,13 +657,9 @@ class BoardQuery(PageQuery):
 def _enterprise(request: HttpRequest, enterprise_id: int | None) -> Enterprise:
     """The enterprise named in a body (an enterprise user's own when left out); 404 outside scope."""
     user = request.auth
-    if enterprise_id is None and user.role in ENTERPRISE_ROLES:
-        enterprise_id = user.enterprise_id
-    if enterprise_id is None:
-        raise ValidationError({"enterprise": [_(REQUIRED)]})
-    enterprise = restrict(Enterprise.objects.all(), user, VIEW).filter(pk=enterprise_id).first()
+    enterprise = acting_enterprise(user, enterprise_id)  # missing and out of scope alike: 404
     if enterprise is None:
-        raise Enterprise.DoesNotExist  # missing and out of scope alike: 404
+        raise ValidationError({"enterprise": [_(REQUIRED)]})
     return enterprise
 
 

@@ -21,8 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core.models import User
-from anjian.core.roles import ENTERPRISE_ROLES, Role
-from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
+from anjian.core.scoping import VIEW, acting_enterprise, acts_for_own_enterprise, get_scoped_or_404, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.risks import rules, schedule, services
 from anjian.risks.check_forms import PointCheckForm, photo_slots
@@ -181,16 +180,7 @@ def _board_enterprise(request: HttpRequest) -> Enterprise | None:
     """An enterprise user's own enterprise; for others the ``?enterprise=`` in their scope (404
     outside), or None while none is chosen."""
     user = request.user
-    if user.role in ENTERPRISE_ROLES:
-        if not user.enterprise_id:
-            raise Http404
-        return get_scoped_or_404(Enterprise.objects.all(), user, VIEW, pk=user.enterprise_id)
-    if user.role == Role.PENDING:
-        raise Http404
-    pk = request.GET.get("enterprise")
-    if not pk:
-        return None
-    return get_scoped_or_404(Enterprise.objects.all(), user, VIEW, pk=pk)
+    return acting_enterprise(user, None if acts_for_own_enterprise(user) else request.GET.get("enterprise"))
 
 
 def _picker(user: User, text: str) -> list[Enterprise]:
@@ -280,7 +270,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "tiles": tiles,
         "counts": _counts(tiles),
         "now": timezone.now(),
-        "fixed": user.role in ENTERPRISE_ROLES,
+        "fixed": acts_for_own_enterprise(user),
         "my_rows": my_task_rows(user) if user.enterprise_id == enterprise.pk else [],
         "refresh_url": request.get_full_path(),
     }

@@ -20,8 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from anjian.core.models import Region
-from anjian.core.roles import ENTERPRISE_ROLES
-from anjian.core.scoping import VIEW, get_scoped_or_404, region_condition, restrict, town_code_of
+from anjian.core.scoping import (
+    VIEW,
+    acts_for_own_enterprise,
+    own_enterprise,
+    region_condition,
+    restrict,
+    town_code_of,
+)
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
 from anjian.risks import rules, services
@@ -48,11 +54,9 @@ def review_confirm(request: HttpRequest) -> HttpResponse:
     """本月风险自查确认: this month's counts by level, points not assessed yet, what changed since
     the last confirmation; the safety manager writes what changed and confirms."""
     user = request.user
-    if user.role not in ENTERPRISE_ROLES or not user.enterprise_id:
-        if user.is_platform_admin or user.is_government or user.is_agency_user:
-            return redirect("risks:review-status")
-        raise Http404
-    enterprise = get_scoped_or_404(Enterprise.objects.all(), user, VIEW, pk=user.enterprise_id)
+    if not acts_for_own_enterprise(user) and (user.is_platform_admin or user.is_government or user.is_agency_user):
+        return redirect("risks:review-status")
+    enterprise = own_enterprise(user)
     month = services.month_of()
     reviews = restrict(RiskReview.objects.filter(enterprise=enterprise), user, VIEW).select_related("confirmed_by")
     current = reviews.filter(month=month).first()

@@ -79,66 +79,58 @@ def _assign_form_kwargs(user, hazard) -> dict:
 
 # The loop's actions: each is a button and a form on the hazard's page, a route of the API, and a
 # row of the scope walk; who may and in which state comes from the workflow's table.
+def _hazard_action(name: str, **declaration) -> Action:
+    return Action(name, workflow=workflow.HAZARD_FLOW, record_arg="hazard", **declaration)
+
+
 ACTIONS = [
-    Action(
+    _hazard_action(
         workflow.ASSIGN,
-        workflow=workflow.HAZARD_FLOW,
         form=forms.AssignForm,
         form_kwargs=_assign_form_kwargs,
         service=services.hazard_assign,
-        record_arg="hazard",
         icon="bi-person-check",
         done=_("已分派整改任务"),
         help=_("指定整改责任人、期限和措施；选择“重大隐患”或勾选判定依据时须填写治理方案，并直报区县、挂牌督办。"),
     ),
-    Action(
+    _hazard_action(
         workflow.RECTIFY,
-        workflow=workflow.HAZARD_FLOW,
         form=forms.RectifyForm,
         service=services.hazard_rectify,
-        record_arg="hazard",
         icon="bi-camera",
         done=_("已提交整改，等待验收"),
         help=_("拍下整改后的现场照片，写明做了什么、花了多少钱。"),
     ),
-    Action(
+    _hazard_action(
         workflow.ACCEPT,
-        workflow=workflow.HAZARD_FLOW,
         form=forms.AcceptForm,
         service=services.hazard_accept,
-        record_arg="hazard",
         style="success",
         icon="bi-check2-circle",
         done=_("已验收销号"),
     ),
-    Action(
+    _hazard_action(
         workflow.RETURN,
-        workflow=workflow.HAZARD_FLOW,
         form=forms.ReturnForm,
         service=services.hazard_return,
-        record_arg="hazard",
         style="warning",
         icon="bi-arrow-counterclockwise",
         done=_("已退回整改"),
         help=_("退回后隐患回到“整改中”。"),
     ),
-    Action(
+    _hazard_action(
         workflow.CLOSE_ON_SPOT,
-        workflow=workflow.HAZARD_FLOW,
         form=forms.CloseOnSpotForm,
         service=services.hazard_close_on_spot,
-        record_arg="hazard",
         style="success",
         icon="bi-lightning",
         done=_("已立查立改销号"),
         help=_("一般隐患当场整改完毕：上传整改后照片，直接销号。"),
     ),
-    Action(
+    _hazard_action(
         workflow.CANCEL,
-        workflow=workflow.HAZARD_FLOW,
         form=forms.CancelForm,
         service=services.hazard_cancel,
-        record_arg="hazard",
         style="outline-danger",
         icon="bi-x-circle",
         done=_("已撤销隐患"),

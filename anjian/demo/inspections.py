@@ -71,7 +71,7 @@ INSPECTION_COLUMNS = (
     "id",
     "enterprise_id",
     "region_id",
-    "version_id",
+    "checklist_version_id",
     "kind",
     "inspector_id",
     "status",
@@ -180,7 +180,7 @@ class _InspectionGenerator:
             services.checklist_publish(actor=None, template=template, items=DEMO_ITEMS, note="演示数据")
             template.refresh_from_db()
         items = list(
-            ChecklistItem.objects.filter(version_id=template.current_version_id)
+            ChecklistItem.objects.filter(checklist_version_id=template.current_version_id)
             .order_by("position")
             .values_list("pk", "answer_type", "min_value", "max_value", "photo_required")
         )
@@ -236,7 +236,7 @@ class _InspectionGenerator:
         enterprises = self.load(list(enterprise_ids))
         if not enterprises or self.fallback is None:
             return dict(self.stats)
-        self.version_id, self.items = self.checklist()
+        self.checklist_version_id, self.items = self.checklist()
         plans = [(ent, self.schedule(ent)) for ent in enterprises]
         next_id = self.writer.reserve_ids("inspections_inspection", sum(len(visits) for _e, visits in plans))
         for start in range(0, len(plans), CHUNK_ENTERPRISES):
@@ -326,7 +326,7 @@ class _InspectionGenerator:
                     next_id,
                     ent.pk,
                     ent.region_id,
-                    self.version_id,
+                    self.checklist_version_id,
                     kind,
                     inspector,
                     "submitted",

@@ -129,11 +129,11 @@ class ChecklistItemOut(Schema):
         return obj.major_criterion.code if obj.major_criterion_id else None
 
 
-def version_items(version_id: int | None) -> list[ChecklistItem]:
-    if version_id is None:
+def version_items(checklist_version_id: int | None) -> list[ChecklistItem]:
+    if checklist_version_id is None:
         return []
     return list(
-        ChecklistItem.objects.filter(version_id=version_id)
+        ChecklistItem.objects.filter(checklist_version_id=checklist_version_id)
         .select_related("category", "major_criterion")
         .order_by("position")
     )
@@ -162,7 +162,7 @@ class ChecklistRow(Schema):
     owner_region_name: str | None = None
     owner_enterprise: int | None = Field(None, description="所属企业ID")
     owner_enterprise_name: str | None = None
-    version: int | None = Field(None, description="当前版本号")
+    current_version: int | None = Field(None, description="当前版本号")
     active: bool
 
     @staticmethod
@@ -188,7 +188,7 @@ class ChecklistRow(Schema):
         return obj.owner_enterprise.name if obj.owner_enterprise_id else None
 
     @staticmethod
-    def resolve_version(obj: ChecklistTemplate) -> int | None:
+    def resolve_current_version(obj: ChecklistTemplate) -> int | None:
         return obj.current_version.number if obj.current_version_id else None
 
 
@@ -382,7 +382,9 @@ def load_answers(inspection: Inspection) -> list[dict[str, Any]]:
     cached = getattr(inspection, "_api_answers", None)
     if cached is not None:
         return cached
-    items = list(ChecklistItem.objects.filter(version_id=inspection.version_id).order_by("position"))
+    items = list(
+        ChecklistItem.objects.filter(checklist_version_id=inspection.checklist_version_id).order_by("position")
+    )
     answers = {a.item_id: a for a in InspectionAnswer.objects.filter(inspection=inspection)}
     photos: dict[str, list[Attachment]] = defaultdict(list)
     if answers:
@@ -408,7 +410,7 @@ class InspectionRow(EnterpriseOwnedOut):
     kind_display: str
     checklist: int = Field(..., description="体检卡ID")
     checklist_name: str
-    version: int = Field(..., description="所用体检卡的版本号")
+    checklist_version: int = Field(..., description="所用体检卡的版本号")
     inspector: int
     inspector_name: str
     status: str
@@ -425,15 +427,15 @@ class InspectionRow(EnterpriseOwnedOut):
 
     @staticmethod
     def resolve_checklist(obj: Inspection) -> int:
-        return obj.version.template_id
+        return obj.checklist_version.template_id
 
     @staticmethod
     def resolve_checklist_name(obj: Inspection) -> str:
-        return obj.version.template.name
+        return obj.checklist_version.template.name
 
     @staticmethod
-    def resolve_version(obj: Inspection) -> int:
-        return obj.version.number
+    def resolve_checklist_version(obj: Inspection) -> int:
+        return obj.checklist_version.number
 
     @staticmethod
     def resolve_inspector(obj: Inspection) -> int:

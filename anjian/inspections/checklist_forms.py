@@ -213,12 +213,12 @@ def item_formset(extra: int = 0):
     )
 
 
-def initial_items(version: ChecklistVersion | None) -> list[dict[str, Any]]:
+def initial_items(checklist_version: ChecklistVersion | None) -> list[dict[str, Any]]:
     """The rows of an editor that starts from a published version."""
-    if version is None:
+    if checklist_version is None:
         return []
     rows = []
-    for item in version.items.select_related("category", "major_criterion").order_by("position"):
+    for item in checklist_version.items.select_related("category", "major_criterion").order_by("position"):
         rows.append(
             {
                 "text": item.text,
@@ -252,7 +252,7 @@ def blank_items(initial: list[dict[str, Any]] | None = None, *, extra: int = EDI
     return item_formset(extra)(initial=initial or None, prefix=ITEMS_PREFIX, form_kwargs=item_choices())
 
 
-def copied_items(version: ChecklistVersion) -> list[dict[str, Any]]:
+def copied_items(checklist_version: ChecklistVersion) -> list[dict[str, Any]]:
     """The items of a version as ``services.checklist_create`` takes them (for a copy)."""
     return [
         {
@@ -266,7 +266,7 @@ def copied_items(version: ChecklistVersion) -> list[dict[str, Any]]:
             "photo_required": item.photo_required,
             "major_criterion": item.major_criterion,
         }
-        for item in version.items.select_related("category", "major_criterion").order_by("position")
+        for item in checklist_version.items.select_related("category", "major_criterion").order_by("position")
     ]
 
 

@@ -63,11 +63,11 @@ def _versions(template: ChecklistTemplate) -> list[ChecklistVersion]:
     )
 
 
-def _items(version: ChecklistVersion | None) -> list:
+def _items(checklist_version: ChecklistVersion | None) -> list:
     """The version's items, each with ``range_label`` (the allowed range of a number item)."""
-    if version is None:
+    if checklist_version is None:
         return []
-    items = list(version.items.select_related("category", "major_criterion").order_by("position"))
+    items = list(checklist_version.items.select_related("category", "major_criterion").order_by("position"))
     for item in items:
         item.range_label = range_label(item.min_value, item.max_value, item.unit)
     return items
@@ -110,12 +110,12 @@ def _owner(template: ChecklistTemplate) -> str:
 
 def detail_context(user: User, template: ChecklistTemplate) -> dict[str, Any]:
     """Context of ``inspections/checklist_detail.html``: the current version's items and the history."""
-    version = template.current_version
+    checklist_version = template.current_version
     return {
         "template": template,
         "owner": _owner(template),
-        "version": version,
-        "items": _items(version),
+        "checklist_version": checklist_version,
+        "items": _items(checklist_version),
         "versions": _versions(template),
         "applicability": applicability(template),
         "may_edit": services.may_edit_template(user, template),
@@ -133,18 +133,20 @@ def checklist_versions(request: HttpRequest, pk: int, number: int | None = None)
     template = _scoped(request, pk)
     versions = _versions(template)
     if number is None:
-        version = next((v for v in versions if v.pk == template.current_version_id), versions[0] if versions else None)
+        checklist_version = next(
+            (v for v in versions if v.pk == template.current_version_id), versions[0] if versions else None
+        )
     else:
-        version = next((v for v in versions if v.number == number), None)
-        if version is None:
+        checklist_version = next((v for v in versions if v.number == number), None)
+        if checklist_version is None:
             raise Http404
     ctx = {
         "template": template,
         "object": template,
         "resource": CHECKLIST,
         "owner": _owner(template),
-        "version": version,
-        "items": _items(version),
+        "checklist_version": checklist_version,
+        "items": _items(checklist_version),
         "versions": versions,
     }
     return render(request, "inspections/checklist_version.html", ctx)
@@ -189,7 +191,7 @@ def checklist_publish(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 items = formset.items()
                 try:
-                    version = services.checklist_publish(
+                    checklist_version = services.checklist_publish(
                         actor=user, template=template, items=items, note=publish_form.cleaned_data["note"]
                     )
                 except ValidationError as exc:
@@ -197,15 +199,16 @@ def checklist_publish(request: HttpRequest, pk: int) -> HttpResponse:
                     status = 400
                 else:
                     messages.success(
-                        request, _("已发布第%(n)d版，共%(count)d项") % {"n": version.number, "count": len(items)}
+                        request,
+                        _("已发布第%(n)d版，共%(count)d项") % {"n": checklist_version.number, "count": len(items)},
                     )
                     return redirect(_detail_url(template))
         else:
             status = 400
     else:
-        version = template.current_version
-        publish_form = forms.PublishForm(initial={"base": version.number if version else None})
-        formset = forms.blank_items(forms.initial_items(version), extra=forms.EDIT_ROWS)
+        checklist_version = template.current_version
+        publish_form = forms.PublishForm(initial={"base": checklist_version.number if checklist_version else None})
+        formset = forms.blank_items(forms.initial_items(checklist_version), extra=forms.EDIT_ROWS)
         show_errors = False
     ctx = {
         **_editor_context(formset, show_errors, errors),

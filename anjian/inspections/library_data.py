@@ -55,6 +55,7 @@ def load_library(ChecklistTemplate, ChecklistVersion, ChecklistItem, HazardCateg
             "library_code", flat=True
         )
     )
+    link = _checklist_version_field(ChecklistItem)
     created = 0
     for spec in LIBRARY:
         if spec["code"] in existing:
@@ -69,10 +70,12 @@ def load_library(ChecklistTemplate, ChecklistVersion, ChecklistItem, HazardCateg
             kinds=list(spec["kinds"]),
             active=True,
         )
-        version = ChecklistVersion.objects.create(template=template, number=1, note=LIBRARY_NOTE, published_at=now)
+        checklist_version = ChecklistVersion.objects.create(
+            template=template, number=1, note=LIBRARY_NOTE, published_at=now
+        )
         ChecklistItem.objects.bulk_create(
             ChecklistItem(
-                version=version,
+                **{link: checklist_version},
                 position=position,
                 text=item["text"],
                 clause=item["clause"],
@@ -86,7 +89,7 @@ def load_library(ChecklistTemplate, ChecklistVersion, ChecklistItem, HazardCateg
             )
             for position, item in enumerate(spec["items"], start=1)
         )
-        template.current_version = version
+        template.current_version = checklist_version
         template.save(update_fields=["current_version"])
         created += 1
     return created
@@ -96,7 +99,7 @@ def unload_library(ChecklistTemplate, ChecklistVersion, ChecklistItem, Inspectio
     """Remove the library templates that are still exactly as shipped: version 1 only, and no
     inspection ever used them. Anything an administrator published or an inspector used stays.
     The migration's reverse; tests that need an empty table call it too. Returns the number removed."""
-    used = Inspection.objects.values("version_id")
+    used = Inspection.objects.values(_checklist_version_field(Inspection) + "_id")
     untouched = [
         template
         for template in ChecklistTemplate.objects.filter(
@@ -113,10 +116,17 @@ def unload_library(ChecklistTemplate, ChecklistVersion, ChecklistItem, Inspectio
         return 0
     ids = [template.pk for template in untouched]
     ChecklistTemplate.objects.filter(pk__in=ids).update(current_version=None)
-    ChecklistItem.objects.filter(version__template_id__in=ids).delete()
+    ChecklistItem.objects.filter(**{_checklist_version_field(ChecklistItem) + "__template_id__in": ids}).delete()
     ChecklistVersion.objects.filter(template_id__in=ids).delete()
     ChecklistTemplate.objects.filter(pk__in=ids).delete()
     return len(ids)
+
+
+def _checklist_version_field(model) -> str:
+    """The name of ``model``'s foreign key to its checklist version: ``version`` in the historical
+    models of migrations before inspections 0004 (the migration that renamed it), ``checklist_version`` since."""
+    names = {field.name for field in model._meta.get_fields()}
+    return "checklist_version" if "checklist_version" in names else "version"
 
 
 def _decimal(value: str | None) -> Decimal | None:

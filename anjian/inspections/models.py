@@ -101,8 +101,8 @@ class AnswerType(models.TextChoices):
 
 
 class ChecklistItem(models.Model):
-    version = models.ForeignKey(
-        ChecklistVersion, verbose_name=_("版本"), on_delete=models.PROTECT, related_name="items"
+    checklist_version = models.ForeignKey(
+        ChecklistVersion, verbose_name=_("体检卡版本"), on_delete=models.PROTECT, related_name="items"
     )
     position = models.PositiveIntegerField(_("序号"))
     text = models.TextField(_("检查内容"))
@@ -126,7 +126,7 @@ class ChecklistItem(models.Model):
     class Meta:
         verbose_name = _("检查项")
         verbose_name_plural = _("检查项")
-        ordering = ["version", "position"]
+        ordering = ["checklist_version", "position"]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.text[:40]}"
@@ -144,7 +144,7 @@ class Inspection(models.Model):
         "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="inspections"
     )
     region = models.ForeignKey("core.Region", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey(ChecklistVersion, verbose_name=_("体检卡版本"), on_delete=models.PROTECT)
+    checklist_version = models.ForeignKey(ChecklistVersion, verbose_name=_("体检卡版本"), on_delete=models.PROTECT)
     kind = models.CharField(_("检查类型"), max_length=12, choices=InspectionKind.choices)
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.PROTECT, related_name="inspections"

@@ -93,7 +93,7 @@ def refusal(user: User, inspection: Inspection) -> str | None:
 
 
 def _inspection(request: HttpRequest, pk) -> Inspection:
-    queryset = Inspection.objects.select_related("enterprise", "version__template", "inspector")
+    queryset = Inspection.objects.select_related("enterprise", "checklist_version__template", "inspector")
     return get_scoped_or_404(queryset, request.user, VIEW, pk=pk)
 
 
@@ -127,7 +127,7 @@ class Progress:
 def load_progress(inspection: Inspection) -> Progress:
     answered = InspectionAnswer.objects.filter(inspection_id=inspection.pk, item=OuterRef("pk")).exclude(result="")
     rows = (
-        ChecklistItem.objects.filter(version_id=inspection.version_id)
+        ChecklistItem.objects.filter(checklist_version_id=inspection.checklist_version_id)
         .annotate(done=Exists(answered))
         .order_by("position")
         .values_list("position", "done")
@@ -193,7 +193,7 @@ def _found_enterprises(user: User, text: str) -> tuple[list[Enterprise], bool]:
 @dataclass
 class ChecklistChoice:
     template: object
-    version: ChecklistVersion | None
+    checklist_version: ChecklistVersion | None
     items: int
 
 
@@ -211,8 +211,10 @@ def _checklist_choices(enterprise: Enterprise, kind: str) -> list[ChecklistChoic
     }
     choices = []
     for template in templates:
-        version = versions.get(template.current_version_id)
-        choices.append(ChecklistChoice(template, version, version.item_count if version else 0))
+        checklist_version = versions.get(template.current_version_id)
+        choices.append(
+            ChecklistChoice(template, checklist_version, checklist_version.item_count if checklist_version else 0)
+        )
     return choices
 
 
@@ -274,7 +276,7 @@ def start(request: HttpRequest, pk=None) -> HttpResponse:
     drafts = list(
         restrict(Inspection.objects.all(), user, VIEW)
         .filter(inspector=user, enterprise=enterprise, status=InspectionStatus.DRAFT)
-        .select_related("version__template")
+        .select_related("checklist_version__template")
         .order_by("-started_at")[:5]
     )
     chosen = form["template"].value() if bound else form.initial.get("template")
@@ -336,7 +338,7 @@ def run_item(request: HttpRequest, pk: int, position: int | None = None) -> Http
         position = progress.first_open() or (progress.positions[0] if progress.positions else 1)
     item = (
         ChecklistItem.objects.select_related("category", "major_criterion")
-        .filter(version_id=inspection.version_id, position=position)
+        .filter(checklist_version_id=inspection.checklist_version_id, position=position)
         .first()
     )
     if item is None:
@@ -454,11 +456,11 @@ class Row:
 def load_rows(inspection: Inspection, *, full: bool = False) -> list[Row]:
     """Every item of the inspection's own version (an old inspection keeps its old items) with
     its answer and photos, in three queries."""
-    items = ChecklistItem.objects.filter(version_id=inspection.version_id).order_by("position")
+    items = ChecklistItem.objects.filter(checklist_version_id=inspection.checklist_version_id).order_by("position")
     if full:
         items = items.select_related("category", "major_criterion")
     else:
-        items = items.only("id", "version_id", "position", "text", "answer_type", "photo_required", "unit")
+        items = items.only("id", "checklist_version_id", "position", "text", "answer_type", "photo_required", "unit")
     answers_qs = InspectionAnswer.objects.filter(inspection_id=inspection.pk)
     if full:
         answers_qs = answers_qs.select_related("hazard")
@@ -594,7 +596,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     """我的检查: the user's open drafts (to resume) and his recent submissions."""
     user = request.user
     scoped = restrict(Inspection.objects.filter(inspector=user), user, VIEW).select_related(
-        "enterprise", "version__template"
+        "enterprise", "checklist_version__template"
     )
     drafts = list(
         scoped.filter(status=InspectionStatus.DRAFT)
@@ -602,14 +604,14 @@ def mine(request: HttpRequest) -> HttpResponse:
         .order_by("-started_at", "-id")[:50]
     )
     totals = dict(
-        ChecklistItem.objects.filter(version_id__in={d.version_id for d in drafts})
-        .values("version_id")
+        ChecklistItem.objects.filter(checklist_version_id__in={d.checklist_version_id for d in drafts})
+        .values("checklist_version_id")
         .annotate(n=Count("id"))
-        .values_list("version_id", "n")
+        .values_list("checklist_version_id", "n")
     )
     recent = list(scoped.filter(status=InspectionStatus.SUBMITTED).order_by("-submitted_at", "-id")[:RECENT_SUBMITTED])
     ctx = {
-        "drafts": [(d, totals.get(d.version_id, 0), run_url(d)) for d in drafts],
+        "drafts": [(d, totals.get(d.checklist_version_id, 0), run_url(d)) for d in drafts],
         "recent": recent,
         "may_start": bool(services.kinds_for(user)),
     }

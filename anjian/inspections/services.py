@@ -114,16 +114,17 @@ def checklist_publish(
     cleaned = _clean_items(items)
     template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
     number = (template.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    version = ChecklistVersion.objects.create(
+    checklist_version = ChecklistVersion.objects.create(
         template=template, number=number, note=note[:200], published_at=timezone.now(), published_by=actor
     )
     ChecklistItem.objects.bulk_create(
-        ChecklistItem(version=version, position=position, **item) for position, item in enumerate(cleaned, start=1)
+        ChecklistItem(checklist_version=checklist_version, position=position, **item)
+        for position, item in enumerate(cleaned, start=1)
     )
-    template.current_version = version
+    template.current_version = checklist_version
     template.save(update_fields=["current_version"])
     audit.record(actor=actor, action="publish", instance=template, changes={"version": [number - 1 or None, number]})
-    return version
+    return checklist_version
 
 
 @transaction.atomic
@@ -216,7 +217,7 @@ def inspection_start(
     inspection = Inspection.objects.create(
         enterprise=enterprise,
         region_id=enterprise.region_id,
-        version_id=template.current_version_id,
+        checklist_version_id=template.current_version_id,
         kind=kind,
         inspector=actor,
         started_at=timezone.now(),
@@ -231,7 +232,7 @@ def _own_draft(actor: User, inspection: Inspection | int) -> Inspection:
     pk = inspection.pk if isinstance(inspection, Inspection) else inspection
     locked = (
         restrict(Inspection.objects.select_for_update(of=("self",)), actor, VIEW)
-        .select_related("enterprise", "version")
+        .select_related("enterprise", "checklist_version")
         .filter(pk=pk)
         .first()
     )
@@ -261,7 +262,7 @@ def inspection_answer(
     as they are taken. A number outside the allowed range is a failure."""
     locked = _own_draft(actor, inspection)
     item_pk = item.pk if isinstance(item, ChecklistItem) else item
-    item = ChecklistItem.objects.filter(pk=item_pk, version_id=locked.version_id).first()
+    item = ChecklistItem.objects.filter(pk=item_pk, checklist_version_id=locked.checklist_version_id).first()
     if item is None:
         raise ValidationError({"item": [_("该检查项不属于这次检查的体检卡")]})
     if item.answer_type == AnswerType.NUMBER:
@@ -293,8 +294,8 @@ def inspection_submit(
     """Sign and submit: every item must be answered (photo items with a photo); each failed item
     becomes a hazard through the hazard service, linked both ways."""
     locked = _own_draft(actor, inspection)
-    locked.version = ChecklistVersion.objects.select_related("template").get(pk=locked.version_id)
-    items = list(locked.version.items.select_related("category", "major_criterion"))
+    locked.checklist_version = ChecklistVersion.objects.select_related("template").get(pk=locked.checklist_version_id)
+    items = list(locked.checklist_version.items.select_related("category", "major_criterion"))
     answers = {a.item_id: a for a in locked.answers.all()}
     errors = []
     for item in items:
@@ -327,7 +328,8 @@ def inspection_submit(
         hazard = hazard_services.hazard_from_finding(
             actor=actor,
             enterprise=locked.enterprise,
-            place=_("%(checklist)s 第%(n)d项") % {"checklist": locked.version.template.name, "n": item.position},
+            place=_("%(checklist)s 第%(n)d项")
+            % {"checklist": locked.checklist_version.template.name, "n": item.position},
             category=item.category,
             description=description,
             evidence=attachments_for(answer),

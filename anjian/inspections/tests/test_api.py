@@ -121,7 +121,7 @@ def test_the_whole_inspection_through_the_api(as_user, world):
     pk = body["id"]
     assert body["kind"] == InspectionKind.GRID_PATROL and body["status"] == InspectionStatus.DRAFT
     assert body["enterprise"] == world.enterprise_a.pk and body["inspector"] == world.grid_inspector_a.pk
-    assert body["checklist"] == template.pk and body["version"] == 1 and body["editable"]
+    assert body["checklist"] == template.pk and body["checklist_version"] == 1 and body["editable"]
     assert [a["item"] for a in body["answers"]] == [first, second, third]
     assert [a["result"] for a in body["answers"]] == ["", "", ""]
     assert body["counts"] == {"total": 3, "answered": 0, "passed": 0, "failed": 0, "not_applicable": 0} | {
@@ -193,7 +193,7 @@ def test_a_self_check_by_the_enterprise_needs_no_enterprise_id(as_user, world):
 
 def test_submit_lists_what_is_missing(as_user, world):
     inspection = started(world)
-    first, _second, _third = items_of(inspection.version.template)
+    first, _second, _third = items_of(inspection.checklist_version.template)
     inspector = as_user(world.grid_inspector_a)
     response = inspector.form(f"{API}/inspections/{inspection.pk}/answers/", {"item": first, "result": "pass"})
     assert response.status_code == 200
@@ -215,7 +215,7 @@ def test_submit_lists_what_is_missing(as_user, world):
 
 def test_only_the_inspector_fills_and_submits(as_user, world):
     inspection = started(world)
-    first = items_of(inspection.version.template)[0]
+    first = items_of(inspection.checklist_version.template)[0]
     before = inspection_state(inspection)
     for user in (world.town_admin_a, world.enterprise_admin_a, world.district_admin):
         api = as_user(user)
@@ -324,7 +324,7 @@ def test_start_field_errors(as_user, world):
 
 def test_answer_field_errors(as_user, world):
     inspection = started(world)
-    first, second, _third = items_of(inspection.version.template)
+    first, second, _third = items_of(inspection.checklist_version.template)
     other_item = items_of(make_checklist("另一张"))[0]
     inspector = as_user(world.grid_inspector_a)
     answers = f"{API}/inspections/{inspection.pk}/answers/"
@@ -379,7 +379,7 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
     created = response.json()
     pk = created["id"]
     assert created["owner"] == "enterprise" and created["owner_enterprise"] == world.enterprise_a.pk
-    assert created["version"] == 1 and created["editable"] and created["kinds"] == ["self_check"]
+    assert created["current_version"] == 1 and created["editable"] and created["kinds"] == ["self_check"]
     assert [i["text"] for i in created["items"]] == ["配电箱门完好、上锁", "接地电阻"]
     assert created["items"][0]["category"] == "S02" and created["items"][1]["max_value"] == "4.000"
     assert [v["number"] for v in created["versions"]] == [1]
@@ -415,12 +415,15 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
     response = admin.post(publish, {"items": [{"text": "应急照明完好", "photo_required": True}], "note": "换新表"})
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["version"] == 2 and [i["text"] for i in body["items"]] == ["应急照明完好"]
+    assert body["current_version"] == 2 and [i["text"] for i in body["items"]] == ["应急照明完好"]
     assert [(v["number"], v["item_count"]) for v in body["versions"]] == [(2, 1), (1, 2)]
     assert body["versions"][0]["note"] == "换新表"
 
     detail = admin.get(f"{API}/inspections/{old['id']}/").json()
-    assert detail["version"] == 1 and [a["text"] for a in detail["answers"]] == ["配电箱门完好、上锁", "接地电阻"]
+    assert detail["checklist_version"] == 1 and [a["text"] for a in detail["answers"]] == [
+        "配电箱门完好、上锁",
+        "接地电阻",
+    ]
     v1 = admin.get(f"{API}/checklists/{pk}/versions/1/").json()
     assert (
         v1["number"] == 1
@@ -434,7 +437,7 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
     v2 = as_user(world.district_admin).get(f"{API}/checklists/{pk}/versions/2/").json()
     assert v2["current"] and v2["items"][0]["photo_required"]
     new = as_user(world.enterprise_admin_a).post(f"{API}/inspections/", {"template": pk}).json()
-    assert new["version"] == 2 and [a["text"] for a in new["answers"]] == ["应急照明完好"]
+    assert new["checklist_version"] == 2 and [a["text"] for a in new["answers"]] == ["应急照明完好"]
 
 
 def test_library_checklists_belong_to_the_platform(as_user, world):
@@ -442,7 +445,7 @@ def test_library_checklists_belong_to_the_platform(as_user, world):
     response = as_user(world.district_admin).post(f"{API}/checklists/{library.pk}/publish/", {"items": [{"text": "x"}]})
     assert response.status_code == 400 and response.json()["errors"] == {"__all__": ["无权修改该体检卡"]}
     response = as_user(world.platform_admin).post(f"{API}/checklists/{library.pk}/publish/", {"items": [{"text": "x"}]})
-    assert response.status_code == 200 and response.json()["version"] == 2
+    assert response.status_code == 200 and response.json()["current_version"] == 2
     response = as_user(world.district_admin).post(
         f"{API}/checklists/", {"name": "区夏季检查", "items": [{"text": "防汛"}]}
     )
@@ -475,7 +478,7 @@ def test_checklist_list_is_scoped_and_searches_items(as_user, world):
     assert ids(world.district_admin, owner="library") == {library.pk}
     assert ids(world.district_admin, owner="enterprise") == {own_a.pk}
     row = as_user(world.district_admin).get(f"{API}/checklists/", {"q": "配电房"}).json()["items"][0]
-    assert row["owner"] == "library" and row["version"] == 1 and "items" not in row
+    assert row["owner"] == "library" and row["current_version"] == 1 and "items" not in row
 
 
 # --- monthly reports ------------------------------------------------------------------------------
@@ -602,7 +605,7 @@ def test_lists_are_scoped_per_role(as_user, world):
 
 def test_inspection_detail_queries_do_not_grow_with_the_items(as_user, world, django_assert_max_num_queries):
     inspection = started(world)
-    for item in inspection.version.items.all():
+    for item in inspection.checklist_version.items.all():
         services.inspection_answer(
             actor=world.grid_inspector_a,
             inspection=inspection,

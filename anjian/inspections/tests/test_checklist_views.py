@@ -169,12 +169,12 @@ def test_publishing_through_the_page_makes_version_2_and_old_inspections_keep_ve
     assert (items[1].answer_type, items[1].min_value, items[1].max_value, items[1].unit) == ("number", 0, 4, "Ω")
 
     old.refresh_from_db()
-    assert old.version.number == 1
-    assert [i.text for i in old.version.items.order_by("position")] == ["通道畅通", "配电箱上锁", "接地电阻"]
+    assert old.checklist_version.number == 1
+    assert [i.text for i in old.checklist_version.items.order_by("position")] == ["通道畅通", "配电箱上锁", "接地电阻"]
     page = client.get(reverse("inspections:inspections-detail", args=[old.pk])).content.decode()
     assert "配电箱上锁" in page
     new = services.inspection_start(actor=world.enterprise_admin_a, enterprise=world.enterprise_a, template=template)
-    assert new.version == version
+    assert new.checklist_version == version
 
     detail = client.get(detail_url(template)).content.decode()
     assert "第2版" in detail and version_url(template, 1) in detail and version_url(template, 2) in detail

@@ -29,17 +29,17 @@ def frozen(day: dt.date = TODAY, hour: int = 9):
 
 
 @pytest.fixture
-def version(db):
+def checklist_version(db):
     return make_checklist().current_version
 
 
-def visit(enterprise, kind, day: dt.date, version, *, inspector=None, hour: int = 10, submitted: bool = True):
+def visit(enterprise, kind, day: dt.date, checklist_version, *, inspector=None, hour: int = 10, submitted: bool = True):
     """A submitted inspection of ``kind`` at ``enterprise`` on ``day`` (local time)."""
     moment = dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=SHANGHAI)
     return Inspection.objects.create(
         enterprise=enterprise,
         region_id=enterprise.region_id,
-        version=version,
+        checklist_version=checklist_version,
         kind=kind,
         inspector=inspector or enterprise.grid_inspector or _someone(),
         status=InspectionStatus.SUBMITTED if submitted else InspectionStatus.DRAFT,
@@ -103,7 +103,7 @@ def test_the_plan_book_resolves_per_row_and_memoises(world, django_assert_num_qu
 # --- statuses and rounds ------------------------------------------------------------------------
 
 
-def test_statuses_at_their_boundaries(world, version):
+def test_statuses_at_their_boundaries(world, checklist_version):
     grid = world.regions["grid_a"]
     inspector = world.grid_inspector_a
     due_today = EnterpriseFactory(region=grid, grid_inspector=inspector, name="到期当天")
@@ -111,13 +111,13 @@ def test_statuses_at_their_boundaries(world, version):
     soon_edge = EnterpriseFactory(region=grid, grid_inspector=inspector, name="14天后到期")
     done = EnterpriseFactory(region=grid, grid_inspector=inspector, name="15天后到期")
     never = EnterpriseFactory(region=grid, grid_inspector=inspector, name="从未巡查")
-    visit(due_today, GRID, TODAY - dt.timedelta(days=60), version)
-    visit(late_one_day, GRID, TODAY - dt.timedelta(days=61), version)
-    visit(soon_edge, GRID, TODAY - dt.timedelta(days=46), version)
-    visit(done, GRID, TODAY - dt.timedelta(days=45), version)
-    visit(done, GRID, TODAY + dt.timedelta(days=3), version)  # after "today": not counted
-    visit(done, TOWN, TODAY, version)  # another kind: not counted
-    visit(never, GRID, TODAY, version, submitted=False)  # a draft is no visit
+    visit(due_today, GRID, TODAY - dt.timedelta(days=60), checklist_version)
+    visit(late_one_day, GRID, TODAY - dt.timedelta(days=61), checklist_version)
+    visit(soon_edge, GRID, TODAY - dt.timedelta(days=46), checklist_version)
+    visit(done, GRID, TODAY - dt.timedelta(days=45), checklist_version)
+    visit(done, GRID, TODAY + dt.timedelta(days=3), checklist_version)  # after "today": not counted
+    visit(done, TOWN, TODAY, checklist_version)  # another kind: not counted
+    visit(never, GRID, TODAY, checklist_version, submitted=False)  # a draft is no visit
     with frozen():
         rows = by_enterprise(coverage.coverage(world.district_admin, GRID))
     assert (rows[due_today.pk].status, rows[due_today.pk].days_left) == (CoverageStatus.DUE_SOON, 0)
@@ -141,22 +141,22 @@ def test_never_visited_is_pending_early_in_the_year_and_due_on_its_day(world):
         assert by_enterprise(coverage.coverage(world.district_admin, GRID))[ent.pk].status == CoverageStatus.OVERDUE
 
 
-def test_local_day_decides_a_late_evening_visit(world, version):
+def test_local_day_decides_a_late_evening_visit(world, checklist_version):
     # 23:30 in Shanghai on 10 March is 15:30 UTC: still 10 March for the plan.
-    visit(world.enterprise_a, GRID, dt.date(2026, 3, 11), version, hour=23)
+    visit(world.enterprise_a, GRID, dt.date(2026, 3, 11), checklist_version, hour=23)
     with frozen():
         row = by_enterprise(coverage.coverage(world.district_admin, GRID))[world.enterprise_a.pk]
     assert row.last == dt.date(2026, 3, 11) and row.due == dt.date(2026, 5, 10)
 
 
-def test_rounds_this_year(world, version):
+def test_rounds_this_year(world, checklist_version):
     ent = world.enterprise_a
     other = EnterpriseFactory(region=world.regions["grid_a"], grid_inspector=world.grid_inspector_a)
-    visit(ent, GRID, dt.date(2025, 12, 20), version)  # last year: no round of this year
+    visit(ent, GRID, dt.date(2025, 12, 20), checklist_version)  # last year: no round of this year
     for day in (dt.date(2026, 1, 15), dt.date(2026, 3, 10)):
-        visit(ent, GRID, day, version)
+        visit(ent, GRID, day, checklist_version)
     for day in (dt.date(2026, 1, 5), dt.date(2026, 2, 5), dt.date(2026, 3, 5), dt.date(2026, 4, 5)):
-        visit(other, GRID, day, version)
+        visit(other, GRID, day, checklist_version)
     with frozen():
         rows = by_enterprise(coverage.coverage(world.district_admin, GRID))
     assert coverage.rounds_expected(TODAY, 60) == 3  # ceil(130 / 60)
@@ -171,7 +171,7 @@ def test_rounds_this_year(world, version):
 
 
 @pytest.fixture
-def area(world, version):
+def area(world, checklist_version):
     """Town A: inspector A with four enterprises (done, due soon, overdue, never) and one
     unassigned enterprise; a suspended one; town B: enterprise B (overdue) and its inspector."""
     grid_a, grid_b = world.regions["grid_a"], world.regions["grid_b"]
@@ -184,12 +184,12 @@ def area(world, version):
     never = EnterpriseFactory(region=grid_a, grid_inspector=world.grid_inspector_a)
     orphan = EnterpriseFactory(region=world.regions["grid_a2"], grid_inspector=None)
     EnterpriseFactory(region=grid_a, grid_inspector=world.grid_inspector_a, status=OperatingStatus.SUSPENDED)
-    visit(a, GRID, dt.date(2026, 5, 1), version)
-    visit(soon, GRID, dt.date(2026, 3, 20), version)  # due 19 May: soon
-    visit(late, GRID, dt.date(2026, 2, 1), version)  # due 2 April: overdue
-    visit(orphan, GRID, dt.date(2026, 4, 20), version, inspector=world.town_admin_a)
-    visit(world.enterprise_b, GRID, dt.date(2026, 1, 2), version)  # due 3 March: overdue
-    visit(a, TOWN, dt.date(2026, 4, 1), version, inspector=world.town_admin_a)
+    visit(a, GRID, dt.date(2026, 5, 1), checklist_version)
+    visit(soon, GRID, dt.date(2026, 3, 20), checklist_version)  # due 19 May: soon
+    visit(late, GRID, dt.date(2026, 2, 1), checklist_version)  # due 2 April: overdue
+    visit(orphan, GRID, dt.date(2026, 4, 20), checklist_version, inspector=world.town_admin_a)
+    visit(world.enterprise_b, GRID, dt.date(2026, 1, 2), checklist_version)  # due 3 March: overdue
+    visit(a, TOWN, dt.date(2026, 4, 1), checklist_version, inspector=world.town_admin_a)
     return {"a": a, "soon": soon, "late": late, "never": never, "orphan": orphan, "inspector_b": inspector_b}
 
 
@@ -247,10 +247,10 @@ def test_scoping_town_b_sees_nothing_of_town_a(world, area):
     assert [r.enterprise_id for r in outsider_self] == [world.enterprise_b.pk]
 
 
-def test_board_query_count_does_not_grow_with_enterprises(world, version, django_assert_max_num_queries):
+def test_board_query_count_does_not_grow_with_enterprises(world, checklist_version, django_assert_max_num_queries):
     for _i in range(30):
         ent = EnterpriseFactory(region=world.regions["grid_a"], grid_inspector=world.grid_inspector_a)
-        visit(ent, GRID, dt.date(2026, 4, 1), version)
+        visit(ent, GRID, dt.date(2026, 4, 1), checklist_version)
     with frozen(), django_assert_max_num_queries(5):  # rules, classes, enterprises, visits, names
         coverage.board(coverage.coverage(world.district_admin, GRID), "inspector")
 
@@ -340,14 +340,14 @@ def test_the_daily_warning_tells_the_right_people_once_a_day(world, area):
     assert "2026-03、2026-04" in Notification.objects.filter(recipient=world.enterprise_admin_b).latest("id").body
 
 
-def test_no_warning_for_suspended_or_visited_enterprises(world, version):
+def test_no_warning_for_suspended_or_visited_enterprises(world, checklist_version):
     from anjian.core.models import Notification
     from anjian.inspections import jobs
 
     world.enterprise_b.status = OperatingStatus.CLOSED
     world.enterprise_b.save()
-    visit(world.enterprise_a, GRID, dt.date(2026, 1, 20), version)
-    visit(world.enterprise_a, TOWN, dt.date(2026, 1, 20), version, inspector=world.town_admin_a)
+    visit(world.enterprise_a, GRID, dt.date(2026, 1, 20), checklist_version)
+    visit(world.enterprise_a, TOWN, dt.date(2026, 1, 20), checklist_version, inspector=world.town_admin_a)
     with frozen(dt.date(2026, 2, 1), hour=8):  # no visit overdue; December's report is missing
         jobs.warn()
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"ent_a"}

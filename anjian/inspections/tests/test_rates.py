@@ -49,32 +49,32 @@ def local(*args) -> dt.datetime:
 
 @pytest.fixture
 def hand_built(world):
-    version = make_checklist().current_version
+    checklist_version = make_checklist().current_version
     a, b = world.enterprise_a, world.enterprise_b
     # A: self-checks in windows 1 and 3 (two in window 1 count once), a grid patrol in window 2,
     # no town patrol; January's report on time, February's late, March's returned.
     for day in (dt.date(2026, 1, 5), dt.date(2026, 1, 20), dt.date(2026, 3, 3)):
-        visit(a, SELF, day, version)
-    visit(a, GRID, dt.date(2026, 2, 20), version)
-    visit(a, GRID, dt.date(2025, 12, 31), version)  # before the period
-    visit(a, TOWN, dt.date(2026, 4, 2), version)  # after it
-    visit(a, SELF, dt.date(2026, 2, 10), version, submitted=False)  # a draft
+        visit(a, SELF, day, checklist_version)
+    visit(a, GRID, dt.date(2026, 2, 20), checklist_version)
+    visit(a, GRID, dt.date(2025, 12, 31), checklist_version)  # before the period
+    visit(a, TOWN, dt.date(2026, 4, 2), checklist_version)  # after it
+    visit(a, SELF, dt.date(2026, 2, 10), checklist_version, submitted=False)  # a draft
     report(a, dt.date(2026, 1, 1), MonthlyReportStatus.APPROVED, local(2026, 2, 8, 10))
     report(a, dt.date(2026, 2, 1), MonthlyReportStatus.APPROVED, local(2026, 3, 12, 10))
     report(a, dt.date(2026, 3, 1), MonthlyReportStatus.RETURNED, local(2026, 4, 1, 10))
     # B: every window; reports: on the cut-off day late in the evening (on time), just after
     # midnight the day after (late), March submitted early and waiting for review (on time).
     for day in (dt.date(2026, 1, 10), dt.date(2026, 2, 10), dt.date(2026, 3, 10)):
-        visit(b, SELF, day, version)
-    visit(b, GRID, dt.date(2026, 1, 10), version)
-    visit(b, GRID, dt.date(2026, 3, 1), version)
-    visit(b, TOWN, dt.date(2026, 2, 1), version)
+        visit(b, SELF, day, checklist_version)
+    visit(b, GRID, dt.date(2026, 1, 10), checklist_version)
+    visit(b, GRID, dt.date(2026, 3, 1), checklist_version)
+    visit(b, TOWN, dt.date(2026, 2, 1), checklist_version)
     report(b, dt.date(2026, 1, 1), MonthlyReportStatus.APPROVED, local(2026, 2, 10, 23, 30))
     report(b, dt.date(2026, 2, 1), MonthlyReportStatus.SUBMITTED, local(2026, 3, 11, 0, 30))
     report(b, dt.date(2026, 3, 1), MonthlyReportStatus.SUBMITTED, local(2026, 3, 31, 16))
     # A suspended enterprise of town A owes nothing, whatever it did.
     closed = EnterpriseFactory(region=world.regions["grid_a"], status=OperatingStatus.SUSPENDED)
-    visit(closed, SELF, dt.date(2026, 1, 5), version)
+    visit(closed, SELF, dt.date(2026, 1, 5), checklist_version)
     report(closed, dt.date(2026, 1, 1), MonthlyReportStatus.APPROVED, local(2026, 2, 1, 9))
     return {"a": a, "b": b, "closed": closed}
 

@@ -52,7 +52,7 @@ def draft(world, checklist):
 
 
 def answer_all(actor, inspection):
-    items = list(inspection.version.items.order_by("position"))
+    items = list(inspection.checklist_version.items.order_by("position"))
     services.inspection_answer(actor=actor, inspection=inspection, item=items[0], result="pass")
     services.inspection_answer(actor=actor, inspection=inspection, item=items[1], number_value=Decimal("2"))
     services.inspection_answer(actor=actor, inspection=inspection, item=items[2], result="pass", photos=[photo()])
@@ -148,7 +148,7 @@ def test_start_answer_each_item_sign_and_submit(client, world, checklist):
 
 
 def test_the_run_page_resumes_at_the_first_open_item(client, world, draft):
-    item = draft.version.items.get(position=1)
+    item = draft.checklist_version.items.get(position=1)
     services.inspection_answer(actor=world.grid_inspector_a, inspection=draft, item=item, result="pass")
     client.force_login(world.grid_inspector_a)
     page = text(client.get(run_url(draft)))
@@ -165,7 +165,7 @@ def test_not_applicable_needs_no_value_or_photo(client, world, draft):
 
 
 def test_submit_lists_what_is_missing_with_links(client, world, draft):
-    item = draft.version.items.get(position=1)
+    item = draft.checklist_version.items.get(position=1)
     services.inspection_answer(actor=world.grid_inspector_a, inspection=draft, item=item, result="pass")
     client.force_login(world.grid_inspector_a)
     page = text(client.get(submit_url(draft)))
@@ -309,7 +309,7 @@ def test_run_and_detail_pages_run_a_bounded_number_of_queries(client, world, dja
     inspection = services.inspection_start(
         actor=world.grid_inspector_a, enterprise=world.enterprise_a, template=template
     )
-    for item in inspection.version.items.all():
+    for item in inspection.checklist_version.items.all():
         services.inspection_answer(
             actor=world.grid_inspector_a, inspection=inspection, item=item, result="fail", note="x", photos=[photo()]
         )

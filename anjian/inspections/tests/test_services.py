@@ -102,10 +102,10 @@ def test_versions_are_frozen_and_old_inspections_keep_their_items(world):
     services.checklist_publish(actor=None, template=template, items=[{"text": "新增：应急照明完好"}], note="修订")
     template.refresh_from_db()
     assert template.current_version.number == 2
-    assert [i.text for i in old.version.items.all()][0] == "配电箱门完好、上锁"
+    assert [i.text for i in old.checklist_version.items.all()][0] == "配电箱门完好、上锁"
     assert [i.text for i in template.current_version.items.all()] == ["新增：应急照明完好"]
     new = services.inspection_start(actor=world.enterprise_admin_a, enterprise=world.enterprise_a, template=template)
-    assert new.version.number == 2 and old.version.number == 1
+    assert new.checklist_version.number == 2 and old.checklist_version.number == 1
 
 
 def test_publish_checks_items_and_rights(world):

@@ -1,4 +1,8 @@
-"""The monthly safety report's transition table (安全情况报审), on the kernel's workflow.
+"""The transition tables of the inspection module, on the kernel's workflow.
+
+An inspection (检查): draft ─submit→ submitted (signed; each failed item has become a hazard).
+
+The monthly safety report (安全情况报审):
 
 draft / returned ─submit→ submitted ─approve→ approved
                               └──────return→ returned (with a reason; corrected and resubmitted)
@@ -10,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.roles import ENTERPRISE_ROLES
 from anjian.core.workflow import Transition, Workflow
-from anjian.inspections.models import MonthlyReport, MonthlyReportStatus
+from anjian.inspections import rules
+from anjian.inspections.models import Inspection, InspectionStatus, MonthlyReport, MonthlyReportStatus
 
 SUBMIT = "submit"
 APPROVE = "approve"
@@ -44,4 +49,16 @@ MONTHLY_REPORT_FLOW = Workflow(
             RETURN, _("退回"), (MonthlyReportStatus.SUBMITTED,), MonthlyReportStatus.RETURNED, may_review_report
         ),
     ],
+)
+
+
+INSPECTION_FLOW = Workflow(
+    model=Inspection,
+    transitions=[
+        Transition(
+            SUBMIT, _("签名提交"), (InspectionStatus.DRAFT,), InspectionStatus.SUBMITTED, rules.fills_inspection
+        ),
+    ],
+    # One inspector fills an inspection: no optimistic version to check.
+    version_field=None,
 )

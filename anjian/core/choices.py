@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from anjian.core.models import Region, RegionLevel, User
 from anjian.core.roles import GOVERNMENT_ROLES, Role
+from anjian.core.scoping import region_condition
 
 # Above this level a list of every grid inspector is too long to choose from.
 INSPECTOR_FILTER_MIN_LEVEL = RegionLevel.DISTRICT
@@ -26,12 +29,21 @@ def subregion_choices(user: User) -> list[tuple[str, str]]:
     return list(Region.objects.filter(**parent_filter).order_by("code").values_list("code", "name"))
 
 
+def grid_inspectors(user: User) -> QuerySet:
+    """The active grid inspectors of the user's area (every one for the platform admin; none for
+    a user without a region): whom he may put in charge of an enterprise, or filter by."""
+    queryset = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
+    if user.is_platform_admin:
+        return queryset
+    return queryset.filter(region_condition("region", user.region_id))
+
+
 def grid_inspector_choices(user: User) -> list[tuple[str, str]]:
     """Grid inspectors of a district-level (or lower) user's area; none for wider areas."""
     if not (user.role in GOVERNMENT_ROLES and user.region_id) or user.region.level < INSPECTOR_FILTER_MIN_LEVEL:
         return []
     rows = (
-        User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True, region__code__startswith=user.region_id)
+        grid_inspectors(user)
         .order_by("region_id", "display_name")
         .values_list("pk", "display_name", "username", "region__name")
     )

@@ -12,17 +12,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
 from anjian.core.api import ErrorOut, InputSchema, Ref, patch_schema, resolve_refs, resource_router, scoped_get
+from anjian.core.choices import grid_inspectors
 from anjian.core.models import Department, Region, User
-from anjian.core.roles import ENTERPRISE_REGISTRARS, Role
 from anjian.core.scoping import CHANGE
 from anjian.core.validators import validate_phone
-from anjian.enterprises import services
+from anjian.enterprises import rules, services
 from anjian.enterprises.models import (
     Enterprise,
     EnterpriseKind,
@@ -51,23 +50,13 @@ Phone = Annotated[str, Field(max_length=20), AfterValidator(_phone)]
 VenueTypeValue = Literal[("", *VenueType.values)]
 
 
-def _inspectors(user) -> QuerySet:
-    """Grid inspectors the user may put in charge: active ones of his own area (like the form)."""
-    queryset = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
-    if user.is_platform_admin:
-        return queryset
-    if user.region_id:
-        return queryset.filter(region__code__startswith=user.region_id)
-    return queryset.none()
-
-
 REFS = {
     "region": Ref(Region, key="code"),
     "industry": Ref(Industry, key="code"),
     "supervision_class": Ref(SupervisionClass, key="code"),
     "supervising_department": Ref(Department, key="code"),
     "tags": Ref(Tag, key="name", many=True),
-    "grid_inspector": Ref(User, choices=_inspectors, reveal=False),
+    "grid_inspector": Ref(User, choices=grid_inspectors, reveal=False),
 }
 
 
@@ -275,7 +264,7 @@ SERVED = router.api_resource.resource
 )
 def move(request: HttpRequest, pk: str, payload: MoveIn):
     user = request.auth
-    if not (user.is_platform_admin or user.role in ENTERPRISE_REGISTRARS):
+    if not rules.is_enterprise_manager(user):
         raise Http404
     enterprise = scoped_get(request, SERVED, pk, CHANGE)
     data = resolve_refs(user, REFS, payload.model_dump())

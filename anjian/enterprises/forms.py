@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.choices import grid_inspectors
 from anjian.core.forms import BootstrapMixin
 from anjian.core.models import Region, RegionLevel, User
-from anjian.core.roles import GOVERNMENT_ROLES, Role
 from anjian.core.scoping import restrict
 from anjian.core.validators import validate_credit_code, validate_phone
 from anjian.enterprises.models import Enterprise
@@ -32,10 +32,7 @@ class EnterpriseForm(BootstrapMixin, forms.ModelForm):
             field.queryset = restrict(Region.objects.filter(level__gte=RegionLevel.TOWN), user).order_by("code")
             field.label_from_instance = region_label
         if "grid_inspector" in self.fields:
-            inspectors = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
-            if not user.is_platform_admin:
-                inspectors = inspectors.filter(region__code__startswith=user.region_id or "\0")
-            self.fields["grid_inspector"].queryset = inspectors
+            self.fields["grid_inspector"].queryset = grid_inspectors(user)
         if "credit_code" in self.fields:
             self.fields["credit_code"].validators.append(validate_credit_code)
         for name in ("contact_phone", "safety_manager_phone", "admin_phone"):
@@ -66,7 +63,4 @@ class MoveForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = restrict(Region.objects.filter(level__gte=RegionLevel.TOWN), user)
-        inspectors = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True)
-        if user.role in GOVERNMENT_ROLES:
-            inspectors = inspectors.filter(region__code__startswith=user.region_id or "\0")
-        self.fields["grid_inspector"].queryset = inspectors
+        self.fields["grid_inspector"].queryset = grid_inspectors(user)

@@ -34,6 +34,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from anjian.core.choices import grid_inspectors
 from anjian.core.importing import (
     ImportRejected,
     ImportReport,
@@ -47,7 +48,7 @@ from anjian.core.importing import (
 )
 from anjian.core.models import Region, RegionLevel, User
 from anjian.core.roles import Role
-from anjian.core.scoping import restrict
+from anjian.core.scoping import region_contains, restrict, user_region_contains
 from anjian.core.validators import credit_code_check_char, validate_credit_code, validate_phone
 from anjian.enterprises import services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
@@ -235,9 +236,7 @@ def _max_length(key: str) -> int | None:
 
 
 def _in_area(actor: User, code: str | None) -> bool:
-    if actor.is_platform_admin:
-        return True
-    return bool(code) and bool(actor.region_id) and code.startswith(actor.region_id)
+    return user_region_contains(actor, code)
 
 
 @dataclass
@@ -406,7 +405,7 @@ def _check_row(result: RowResult, actor: User, found: _Lookups) -> None:
             _add(result, "grid_inspector", _("未找到网格员账号 %(account)s（或不在您的辖区内）") % {"account": account})
         elif inspector.role != Role.GRID_INSPECTOR or not inspector.is_active:
             _add(result, "grid_inspector", _("账号 %(account)s 不是在岗的网格员") % {"account": account})
-        elif region is not None and not region.code.startswith(inspector.region_id or "\0"):
+        elif region is not None and not region_contains(inspector.region_id, region.code):
             _add(result, "grid_inspector", _("该网格员不负责企业所在的网格"))
         else:
             data["grid_inspector"] = inspector
@@ -523,10 +522,7 @@ def _allowed_regions(actor: User):
 
 
 def _allowed_inspectors(actor: User):
-    qs = User.objects.filter(role=Role.GRID_INSPECTOR, is_active=True).select_related("region")
-    if not actor.is_platform_admin:
-        qs = qs.filter(region__code__startswith=actor.region_id or "\0")
-    return qs.order_by("region_id", "username")
+    return grid_inspectors(actor).select_related("region").order_by("region_id", "username")
 
 
 TEMPLATE_LIST_LIMIT = 20_000

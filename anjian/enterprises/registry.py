@@ -11,7 +11,7 @@ from anjian.core.models import User
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import ENTERPRISE_PROFILE_EDITOR_ROLES, ENTERPRISE_REGISTRARS
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, restrict
-from anjian.enterprises import selectors, services
+from anjian.enterprises import rules, selectors, services
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
 
 
@@ -19,10 +19,6 @@ def industry_choices(user) -> list[tuple[str, str]]:
     """GB/T 4754 sections and divisions for industry filters (a code prefix selects a sector)."""
     rows = Industry.objects.filter(code__regex=r"^[A-Z](\d\d)?$").order_by("code").values_list("code", "name")
     return [(code, f"{code} {name}" if len(code) == 1 else f"— {code} {name}") for code, name in rows]
-
-
-def _can_manage(user) -> bool:
-    return user.is_platform_admin or user.role in ENTERPRISE_REGISTRARS
 
 
 def _detail_context(user, enterprise: Enterprise) -> dict:
@@ -143,10 +139,10 @@ ENTERPRISE = registry.register(
             actor=actor, enterprise=instance, data=data
         ),
         detail_actions=[
-            (_("调整网格"), "enterprises:enterprise-move", lambda user, obj: _can_manage(user)),
-            (_("企业绑定码"), "enterprises:enterprise-binding-qr", lambda user, obj: _can_manage(user)),
+            (_("调整网格"), "enterprises:enterprise-move", rules.is_enterprise_manager),
+            (_("企业绑定码"), "enterprises:enterprise-binding-qr", rules.is_enterprise_manager),
         ],
-        list_actions=[(_("Excel导入"), "enterprises:enterprise-import", _can_manage)],
+        list_actions=[(_("Excel导入"), "enterprises:enterprise-import", rules.is_enterprise_manager)],
     )
 )
 

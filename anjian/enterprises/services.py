@@ -15,13 +15,12 @@ from anjian.core import audit, follow
 from anjian.core.models import Region, RegionLevel, User
 from anjian.core.phone_codes import phone_code_check, phone_code_send
 from anjian.core.roles import (
-    ENTERPRISE_PROFILE_EDITOR_ROLES,
-    ENTERPRISE_REGISTRARS,
     ENTERPRISE_ROLES,
     Role,
 )
-from anjian.core.scoping import CHANGE, restrict
+from anjian.core.scoping import CHANGE, region_contains, restrict, user_region_contains
 from anjian.core.validators import validate_credit_code
+from anjian.enterprises import rules
 from anjian.enterprises.models import BindingToken, Enterprise
 
 # Fields an enterprise's own admin may keep current; the rest belong to the supervisor.
@@ -66,9 +65,9 @@ BINDING_TOKEN_TTL = timedelta(hours=24)
 
 def editable_fields(user: User, enterprise: Enterprise | None) -> list[str]:
     """The fields ``user`` may set on ``enterprise`` (None: a new one)."""
-    if user.is_platform_admin or user.role in ENTERPRISE_REGISTRARS:
+    if rules.is_enterprise_manager(user):
         return GOVERNMENT_FIELDS
-    if enterprise is not None and user.role in ENTERPRISE_PROFILE_EDITOR_ROLES and user.enterprise_id == enterprise.pk:
+    if enterprise is not None and rules.may_edit_enterprise_profile(user, enterprise):
         return PROFILE_FIELDS
     return []
 
@@ -80,12 +79,12 @@ def _check_placement(*, actor: User, region: Region | None, grid_inspector: User
     else:
         if region.level < RegionLevel.TOWN:
             errors["region"] = [_("企业应归属到镇街、村社区或网格")]
-        elif not actor.is_platform_admin and not region.code.startswith(actor.region_id or "\0"):
+        elif not user_region_contains(actor, region.code):
             errors["region"] = [_("只能把企业放在本辖区内")]
     if grid_inspector is not None:
         if grid_inspector.role != Role.GRID_INSPECTOR or not grid_inspector.is_active:
             errors["grid_inspector"] = [_("责任网格员必须是在岗的网格员")]
-        elif region is not None and not region.code.startswith(grid_inspector.region_id or "\0"):
+        elif region is not None and not region_contains(grid_inspector.region_id, region.code):
             errors["grid_inspector"] = [_("该网格员不负责企业所在的网格")]
     if errors:
         raise ValidationError(errors)
@@ -119,7 +118,7 @@ def _apply(enterprise: Enterprise, data: dict[str, Any], allowed: list[str]) -> 
 
 @transaction.atomic
 def enterprise_create(*, actor: User, data: dict[str, Any]) -> Enterprise:
-    if not actor.is_platform_admin and actor.role not in ENTERPRISE_REGISTRARS:
+    if not rules.is_enterprise_manager(actor):
         raise ValidationError(_("只有政府管理人员可以新建企业档案"))
     data = dict(data)
     data["credit_code"] = (data.get("credit_code") or "").strip().upper()
@@ -181,8 +180,8 @@ def enterprise_move(*, actor: User, enterprise: Enterprise, region: Region, grid
 @transaction.atomic
 def binding_token_create(*, actor: User, enterprise: Enterprise) -> BindingToken:
     """A one-time token (shown as a QR code) that lets an enterprise admin bind his account."""
-    if not restrict(Enterprise.objects.filter(pk=enterprise.pk), actor, CHANGE).exists() or (
-        actor.role not in ENTERPRISE_REGISTRARS and not actor.is_platform_admin
+    if not restrict(Enterprise.objects.filter(pk=enterprise.pk), actor, CHANGE).exists() or not (
+        rules.is_enterprise_manager(actor)
     ):
         raise Enterprise.DoesNotExist
     token = BindingToken.objects.create(

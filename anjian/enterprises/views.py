@@ -10,18 +10,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from anjian.core.qr import public_url, qr_svg
-from anjian.core.roles import ENTERPRISE_REGISTRARS
 from anjian.core.scoping import CHANGE, get_scoped_or_404
 from anjian.core.validators import mask_phone
 from anjian.core.views import add_service_errors
-from anjian.enterprises import services
+from anjian.enterprises import rules, services
 from anjian.enterprises.forms import MoveForm
 from anjian.enterprises.models import Enterprise
 from anjian.enterprises.registry import ENTERPRISE
 
 
 def _managed_enterprise(request: HttpRequest, pk) -> Enterprise:
-    if not (request.user.is_platform_admin or request.user.role in ENTERPRISE_REGISTRARS):
+    if not rules.is_enterprise_manager(request.user):
         raise Http404
     return get_scoped_or_404(Enterprise.objects.select_related("region"), request.user, CHANGE, pk=pk)
 

@@ -30,5 +30,7 @@ def load_categories(HazardCategory) -> None:
 
 
 def load_escalation_steps(EscalationStep) -> None:
+    # The defaults are the rows without region (migration 0002 ran before districts could override).
+    default = {"region": None} if any(f.name == "region" for f in EscalationStep._meta.get_fields()) else {}
     for level, days in ESCALATION_STEPS:
-        EscalationStep.objects.get_or_create(level=level, defaults={"days_overdue": days})
+        EscalationStep.objects.get_or_create(level=level, **default, defaults={"days_overdue": days})

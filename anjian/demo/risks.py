@@ -293,14 +293,16 @@ def _person(rng: random.Random) -> str:
 
 class _RiskGenerator:
     def __init__(self, context):
-        from anjian.risks import services
+        from anjian.risks.bands import band_set
         from anjian.risks.models import MeasureKind
 
         self.context = context
         self.seed = context.seed
         self.now = timezone.now()
         self.writer = BulkWriter()
-        self.bands = {method: services.bands(method) for method in ("lec", "ls")}
+        sets = {method: band_set(method) for method in ("lec", "ls")}
+        self.bands = {method: bands for method, (_version, bands) in sets.items()}
+        self.band_versions = {method: version.pk if version else None for method, (version, _b) in sets.items()}
         self.kinds = dict(MeasureKind.objects.values_list("code", "pk"))
         self.stats: dict[str, int] = defaultdict(int)
         self.levels: dict[int, dict[str, int]] = {}
@@ -393,6 +395,7 @@ class _RiskGenerator:
                         manager,
                         collected + dt.timedelta(days=rng.randint(0, 20)),
                         "",
+                        self.band_versions[method],
                     )
                 )
                 for event_name, accident_type, consequence_text, measures in events[: rng.randint(1, 2)]:
@@ -453,6 +456,7 @@ class _RiskGenerator:
                 "assessed_by_id",
                 "assessed_at",
                 "note",
+                "band_version_id",
             ),
             assessment_rows,
         )

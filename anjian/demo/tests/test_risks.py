@@ -41,6 +41,7 @@ def test_contribute_makes_consistent_risks(context):
         [assessment] = point.assessments.all()
         assert point.level == assessment.level
         assert assessment.level == scoring.level_for(assessment.score, bands[assessment.method])
+        assert assessment.band_version.method == assessment.method  # the version it was computed with
         product = assessment.likelihood * (assessment.exposure or 1) * assessment.consequence
         assert product == assessment.score
         assert point.region_id == point.enterprise.region_id

@@ -321,7 +321,7 @@ def report(request: HttpRequest, data: HazardIn, photos=()) -> Status:
     enterprise = acting_enterprise(user, data.enterprise)  # missing and out of scope alike: 404
     if enterprise is None:
         errors["enterprise"] = [_(REQUIRED)]
-    category = HazardCategory.objects.filter(code=data.category).first()
+    category = HazardCategory.objects.filter(code=data.category, active=True).first()
     if category is None:
         errors["category"] = [_("不存在：%(value)s") % {"value": data.category}]
     errors.update(check_photos(photos))

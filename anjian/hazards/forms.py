@@ -26,7 +26,7 @@ ENTERPRISE_SOURCES = [(HazardSource.SELF_CHECK, _("企业自查")), (HazardSourc
 
 def category_choices() -> list:
     """The configurable two-level categories, grouped by their top level (``<optgroup>``)."""
-    rows = list(HazardCategory.objects.order_by("rank", "code").values_list("pk", "name", "parent_id"))
+    rows = list(HazardCategory.objects.filter(active=True).order_by("rank", "code").values_list("pk", "name", "parent_id"))
     tops = {pk: name for pk, name, parent in rows if parent is None}
     groups: dict[int, list] = {pk: [] for pk in tops}
     for pk, name, parent in rows:
@@ -70,7 +70,7 @@ class ReportForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
         self.fields["description"].widget.attrs["placeholder"] = gettext("看到了什么问题")
 
     def clean_category(self) -> HazardCategory:
-        return HazardCategory.objects.get(pk=self.cleaned_data["category"])
+        return HazardCategory.objects.get(pk=self.cleaned_data["category"], active=True)
 
     def chosen_enterprise(self) -> Enterprise | None:
         """The enterprise shown as picked (initial or submitted), for the page to render it."""

@@ -377,14 +377,14 @@ def _over_limit(request: HttpRequest) -> bool:
 
 
 def _public_category(value: str) -> HazardCategory:
-    chosen = HazardCategory.objects.filter(pk=value, parent__isnull=False).first() if value.isdigit() else None
+    chosen = HazardCategory.objects.filter(pk=value, parent__isnull=False, active=True).first() if value.isdigit() else None
     return chosen or fallback_category()  # when a member of the public is not sure
 
 
 def _public_categories() -> list[tuple[int, str]]:
     """On-site categories a passer-by can tell apart (消防安全, 电气安全 …)."""
     return list(
-        HazardCategory.objects.filter(parent__isnull=False, parent__code="S")
+        HazardCategory.objects.filter(parent__isnull=False, parent__code="S", active=True)
         .order_by("rank", "code")
         .values_list("pk", "name")
     )

@@ -594,3 +594,16 @@ def test_a_public_reporter_stays_unknown_to_the_enterprise(as_user, world, peopl
     seen_by_town = as_user(world.town_admin_a).get(url(hazard)).json()
     assert seen_by_town["reporter_name"] == "李先生 13800001111"
     assert seen_by_town["transitions"][0]["ip"] == "10.1.2.3"
+
+
+def test_a_deactivated_category_is_not_offered_for_new_reports(as_user, client, world, people):
+    retired = HazardCategory.objects.get(code="S02")
+    retired.active = False
+    retired.save(update_fields=["active"])
+    response = as_user(people["worker"]).post(
+        f"{LIST}", {"place": "配电箱", "category": "S02", "description": "门缺失"}
+    )
+    assert response.status_code == 400 and "category" in response.json()["errors"]
+    client.force_login(people["worker"])
+    page = client.get("/hazards/report/").content.decode()
+    assert retired.name not in page

@@ -268,6 +268,8 @@ LOGGING = {
 if "pytest" in sys.modules:
     # Fast hashing in the test suite only.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A test-only module that proves a new module needs nothing but this line (tests/kernel_app).
+    INSTALLED_APPS += ["tests.kernel_app"]
 
 # Risk inspection: the hours at which shifts start (a "per shift" task is due once in each).
 RISK_SHIFT_HOURS = [int(hour) for hour in env_list("RISK_SHIFT_HOURS", "8,20")]

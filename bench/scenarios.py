@@ -601,3 +601,87 @@ SCENARIOS += [
     ),
     RiskDatabase(name="risk database · province, level=high, page 40", region_code="32", level="high", page=40),
 ]
+
+
+# --- Audit: concurrent writers (issue 11) --------------------------------------------------------
+
+
+def _audit_writer(job: tuple[int, int, int, int, str]) -> None:
+    """One writer (in a pool process, with its own connection): ``writes`` transactions for one
+    enterprise, each two ``enterprise_update`` calls (two audit entries) with ``hold_ms`` of other
+    work between them. ``mode``: "on" (audit as it is), "shared" (every entry on one chain head,
+    as before issue 11), "off" (``audit.record`` a no-op)."""
+    import time
+
+    from django.db import transaction
+
+    from anjian.core import audit
+    from anjian.core.models import User
+    from anjian.enterprises.models import Enterprise
+    from anjian.enterprises.services import enterprise_update
+
+    enterprise_pk, user_pk, writes, hold_ms, mode = job
+    user = User.objects.get(pk=user_pk)
+    record, partition_of = audit.record, audit.partition_of
+    if mode == "off":
+        audit.record = lambda **kwargs: None
+    elif mode == "shared":
+        audit.partition_of = lambda instance: audit.PLATFORM
+    try:
+        for _ in range(writes):
+            with transaction.atomic():
+                enterprise = Enterprise.objects.get(pk=enterprise_pk)
+                staff = enterprise.staff_count or 0
+                enterprise = enterprise_update(actor=user, enterprise=enterprise, data={"staff_count": staff + 1})
+                time.sleep(hold_ms / 1000)  # the rest of the request: a photo stored, a document rendered …
+                enterprise_update(actor=user, enterprise=enterprise, data={"staff_count": staff})
+    finally:
+        audit.record, audit.partition_of = record, partition_of
+
+
+@dataclass
+class AuditWriters(Scenario):
+    """``writers`` processes (as web workers are), each on its own connection, each running
+    ``writes`` transactions for its own enterprise at the same time. A transaction is one
+    request's worth of writing: an ``enterprise_update`` (which appends an audit entry), ``hold_ms``
+    of other work, a second ``enterprise_update``, commit; the first entry's chain head stays locked
+    until commit. Baseline: the same with ``audit.record`` a no-op. The ratio is what the audit
+    costs under concurrency. With ``shared_chain`` every entry goes on one chain head (the design
+    before issue 11): the writers queue on it."""
+
+    writers: int = 8
+    writes: int = 5
+    hold_ms: int = 5
+    shared_chain: bool = False
+
+    def setup(self) -> None:
+        import multiprocessing
+
+        from django.db import connections
+
+        from anjian.enterprises.models import Enterprise
+
+        user = user_with("district_admin", "320585", "bench_district_admin_320585")
+        pks = list(
+            Enterprise.objects.filter(region__code__startswith="320585").order_by("id").values_list("pk", flat=True)
+        )[: self.writers]
+        assert len(pks) == self.writers, "not enough enterprises in district 320585"
+        self.jobs = [(pk, user.pk, self.writes, self.hold_ms, "shared" if self.shared_chain else "on") for pk in pks]
+        connections.close_all()  # the pool's processes must not share this process's connection
+        self.pool = multiprocessing.get_context("fork").Pool(self.writers)
+        self.run()
+
+    def _all(self, mode: str) -> None:
+        self.pool.map(_audit_writer, [(*job[:4], mode) for job in self.jobs], chunksize=1)
+
+    def run(self) -> None:
+        self._all("shared" if self.shared_chain else "on")
+
+    def baseline(self) -> None:
+        self._all("off")
+
+
+SCENARIOS += [
+    AuditWriters(name="audit · 8 writers, 8 enterprises"),
+    AuditWriters(name="audit · 8 writers, one shared chain (old)", shared_chain=True),
+]

@@ -195,7 +195,8 @@ class ActionView(ResourceView):
 
     def get(self, request: HttpRequest, pk) -> HttpResponse:
         record = self.record(request, pk)
-        form = self.action.build_form(request.user, record)
+        # ?<field>=<value> pre-fills the form (e.g. the event a "add a measure" link starts from)
+        form = self.action.build_form(request.user, record, initial=request.GET.dict() or None)
         return self.render(request, record, form, self.action.refusal(request.user, record))
 
     def post(self, request: HttpRequest, pk) -> HttpResponse:

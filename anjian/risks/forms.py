@@ -143,6 +143,12 @@ class AssessForm(BootstrapMixin, forms.Form):
     ls_severity = forms.ChoiceField(label=_("S 事故后果严重性"), choices=BLANK + LS_SEVERITY, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
+    def __init__(self, *args, point: RiskPoint | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = point.assessments.order_by("-assessed_at", "-id").first() if point is not None else None
+        if latest is not None and not self.is_bound:
+            self.initial.setdefault("method", latest.method)  # re-assess by the method used last
+
     def clean(self):
         data = super().clean()
         method = data.get("method")
@@ -151,8 +157,8 @@ class AssessForm(BootstrapMixin, forms.Form):
                 self.add_error(field, _("请选择取值"))
         return data
 
-    def factors(self) -> dict:
-        """The service's keyword arguments for the chosen method."""
+    def service_kwargs(self) -> dict:
+        """``services.risk_assess``'s keyword arguments for the chosen method."""
         method = self.cleaned_data["method"]
         values = {factor: self.cleaned_data[field] for factor, field in ASSESS_FIELDS[method].items()}
         return {"method": method, "exposure": None, **values, "note": self.cleaned_data.get("note", "")}
@@ -161,7 +167,30 @@ class AssessForm(BootstrapMixin, forms.Form):
         return ASSESS_FIELDS.get(self.cleaned_data.get("method"), {}).get(factor)
 
 
-class EventForm(BootstrapMixin, forms.Form):
+class ArchiveForm(BootstrapMixin, forms.Form):
+    """Archive a point (true) or restore it (false); the page posts the opposite of its state."""
+
+    archived = forms.NullBooleanField(
+        label=_("归档"), initial=True, widget=forms.HiddenInput, help_text=_("true 归档（不填同此）；false 恢复")
+    )
+
+    def __init__(self, *args, point: RiskPoint | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if point is not None and not self.is_bound:
+            self.initial.setdefault("archived", not point.archived)
+
+    def service_kwargs(self) -> dict:
+        return {"archived": self.cleaned_data.get("archived") is not False}
+
+
+class DataForm(BootstrapMixin, forms.Form):
+    """A form whose service takes its values as ``data``."""
+
+    def service_kwargs(self) -> dict:
+        return {"data": dict(self.cleaned_data)}
+
+
+class EventForm(DataForm):
     name = forms.CharField(label=_("风险事件"), max_length=100)
     accident_type = forms.ChoiceField(label=_("事故类型"), choices=BLANK + list(AccidentType.choices))
     consequence = forms.CharField(label=_("可能后果"), max_length=200, required=False)
@@ -170,20 +199,34 @@ class EventForm(BootstrapMixin, forms.Form):
 class MeasureForm(BootstrapMixin, forms.Form):
     """A control measure of one of this point's events, owned by one of the enterprise's people."""
 
-    event = forms.ModelChoiceField(label=_("风险事件"), queryset=RiskEvent.objects.none())
-    kind = forms.ModelChoiceField(label=_("措施类别"), queryset=MeasureKind.objects.filter(active=True))
+    event = forms.ModelChoiceField(
+        label=_("风险事件"), queryset=RiskEvent.objects.none(), help_text=_("该风险点的风险事件ID")
+    )
+    kind = forms.ModelChoiceField(
+        label=_("措施类别"), queryset=MeasureKind.objects.filter(active=True), to_field_name="code"
+    )
     description = forms.CharField(label=_("管控措施"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     owning_level = forms.ChoiceField(label=_("管控层级"), choices=BLANK + list(OwningLevel.choices))
     owning_unit = forms.CharField(label=_("责任部门/班组/岗位"), max_length=60, required=False)
     responsible = forms.ModelChoiceField(label=_("责任人"), queryset=User.objects.none(), required=False)
+    responsible_name = forms.CharField(
+        label=_("责任人姓名"), max_length=30, required=False, help_text=_("不填取责任人")
+    )
 
-    def __init__(self, *args, point: RiskPoint, events, **kwargs):
+    def __init__(self, *args, user: User, point: RiskPoint, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["event"].queryset = events
+        self.fields["event"].queryset = point_events(user, point)
         self.fields["responsible"].queryset = enterprise_users(point.enterprise_id)
 
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        event = data.pop("event")
+        data["kind"] = data["kind"].code
+        data["responsible"] = data["responsible"].pk if data.get("responsible") else None
+        return {"event": event, "data": data}
 
-class InspectionPointForm(BootstrapMixin, forms.Form):
+
+class InspectionPointForm(DataForm):
     name = forms.CharField(label=_("巡检点名称"), max_length=100)
     place = forms.CharField(label=_("位置"), max_length=100, required=False, help_text=_("不填则使用风险点的位置"))
 
@@ -200,31 +243,62 @@ class TaskForm(BootstrapMixin, forms.Form):
     cycle = forms.ChoiceField(label=_("巡检周期"), choices=BLANK + list(TaskCycle.choices))
     evidence = forms.ChoiceField(label=_("留证要求"), choices=EvidenceRule.choices, initial=EvidenceRule.NONE)
     owner = forms.ModelChoiceField(label=_("巡检人"), queryset=User.objects.none())
-    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("开始日期"), required=False, help_text=_("不填为今天"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
-    def __init__(self, *args, point: RiskPoint, measures, inspection_points, **kwargs):
+    def __init__(self, *args, user: User, point: RiskPoint, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = measures
-        self.fields["point"].queryset = inspection_points
+        self.fields["measure"].queryset = point_measures(user, point)
+        self.fields["point"].queryset = restrict(
+            InspectionPoint.objects.filter(risk_point=point, archived=False), user, VIEW
+        ).order_by("name")
         self.fields["owner"].queryset = enterprise_users(point.enterprise_id)
-        self.fields["starts_on"].initial = timezone.localdate()
+        if not self.is_bound:
+            self.initial.setdefault("starts_on", timezone.localdate())
 
-    def service_data(self) -> dict:
+    def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        return {
+        values = {
             "point": data["point"].pk,
             "content": data.get("content", ""),
             "cycle": data["cycle"],
             "evidence": data["evidence"],
             "owner": data["owner"].pk,
-            "starts_on": data["starts_on"],
+            "starts_on": data.get("starts_on"),
         }
+        return {"measure": data["measure"], "data": values}
 
 
 class StopTaskForm(BootstrapMixin, forms.Form):
-    task = forms.ModelChoiceField(label=_("巡检任务"), queryset=InspectionTask.objects.none())
+    """Stop one of the point's current tasks (the detail page's task table posts its id)."""
 
-    def __init__(self, *args, tasks, **kwargs):
+    task = forms.ModelChoiceField(
+        label=_("巡检任务"), queryset=InspectionTask.objects.none(), help_text=_("该风险点的巡检任务ID")
+    )
+
+    def __init__(self, *args, user: User, point: RiskPoint, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = tasks
+        self.fields["task"].queryset = (
+            restrict(InspectionTask.objects.filter(point__risk_point=point, archived=False), user, VIEW)
+            .select_related("point")
+            .order_by("point__name", "id")
+        )
         self.fields["task"].label_from_instance = lambda t: f"{t.point.name} · {t.content} · {t.get_cycle_display()}"
+
+
+def point_events(user: User, point: RiskPoint):
+    """The point's current events, in the user's scope."""
+    return restrict(RiskEvent.objects.filter(risk_point=point, archived=False), user, VIEW).order_by("id")
+
+
+def point_measures(user: User, point: RiskPoint):
+    """The point's current measures (of current events), in the user's scope."""
+    return restrict(
+        ControlMeasure.objects.filter(event__risk_point=point, archived=False, event__archived=False), user, VIEW
+    ).order_by("id")
+
+
+def point_form_kwargs(user: User, point: RiskPoint) -> dict:
+    """What the forms of a risk point's actions are built with."""
+    return {"user": user, "point": point}

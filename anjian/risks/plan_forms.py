@@ -1,8 +1,9 @@
 """Input of the four-colour map (四色图): the site plan upload form and the checks of a zone sent
-as JSON by the drawing page. Friendly field errors here; the services re-check every rule."""
+by the drawing page (JSON) and the API alike. Friendly field errors here; the services re-check every rule."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -14,6 +15,7 @@ from anjian.core.models import User
 from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.risks import rules
+from anjian.risks.models import RiskPoint, RiskZone, SitePlan
 
 PLAN_ACCEPT = "image/png,image/jpeg,image/webp"
 
@@ -48,31 +50,89 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def clean_zone(payload: Any) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """The zone a page sent ``{name, polygon, risk_points, zone?}``: (data, field errors)."""
-    errors: dict[str, list[str]] = {}
-    if not isinstance(payload, dict):
-        return {}, {"__all__": [gettext("请求格式无效")]}
-    name = payload.get("name")
-    name = name.strip() if isinstance(name, str) else ""
-    if not name:
-        errors["name"] = [gettext("请填写区域名称")]
-    elif len(name) > 60:
-        errors["name"] = [gettext("区域名称不能超过60个字")]
-    polygon = payload.get("polygon")
-    if not isinstance(polygon, list) or not all(
-        isinstance(p, list) and len(p) == 2 and all(_is_number(c) for c in p) for p in polygon
-    ):
-        errors["polygon"] = [gettext("区域边界格式无效")]
-    elif len(polygon) < 3:
-        errors["polygon"] = [gettext("区域至少需要三个顶点")]
-    elif len(polygon) > 200 or any(not (0 <= c <= 1) for p in polygon for c in p):
-        errors["polygon"] = [gettext("区域顶点须在平面图内")]
-    points = payload.get("risk_points") or []
-    if not isinstance(points, list) or not all(isinstance(p, int) and not isinstance(p, bool) for p in points):
-        errors["risk_points"] = [gettext("请选择本企业的风险点")]
-    zone = payload.get("zone")
-    if zone is not None and (not isinstance(zone, int) or isinstance(zone, bool)):
-        errors["zone"] = [gettext("区域不存在")]
-    data = {"name": name, "polygon": polygon, "risk_points": points if isinstance(points, list) else []}
-    return {"data": data, "zone": zone}, errors
+class PolygonField(forms.Field):
+    """Vertices ``[[x, y], ...]`` as fractions of the plan's width and height (a JSON list, or its
+    text from a form post)."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise forms.ValidationError(gettext("区域边界格式无效"), code="format") from None
+        return value
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        if not isinstance(value, list) or not all(
+            isinstance(p, list) and len(p) == 2 and all(_is_number(c) for c in p) for p in value
+        ):
+            raise forms.ValidationError(gettext("区域边界格式无效"), code="format")
+        if len(value) < 3:
+            raise forms.ValidationError(gettext("区域至少需要三个顶点"), code="few")
+        if len(value) > 200 or any(not (0 <= c <= 1) for p in value for c in p):
+            raise forms.ValidationError(gettext("区域顶点须在平面图内"), code="outside")
+
+
+def _plan_zones(plan: SitePlan):
+    return RiskZone.objects.filter(plan=plan, archived=False).order_by("pk")
+
+
+class ZoneForm(BootstrapMixin, forms.Form):
+    """Draw (or redraw, with ``zone``) a zone of the plan: its name, polygon and the enterprise's
+    risk points inside it. The drawing page sends it as JSON; the API takes the same body."""
+
+    zone = forms.ModelChoiceField(
+        label=_("区域"),
+        queryset=RiskZone.objects.none(),
+        required=False,
+        help_text=_("要重画的区域ID；不填为新建"),
+        error_messages={"invalid_choice": _("请选择该平面图的区域")},
+    )
+    name = forms.CharField(label=_("区域名称"), max_length=60, error_messages={"required": _("请填写区域名称")})
+    polygon = PolygonField(label=_("区域边界"), help_text=_("顶点 [[x, y], ...]，平面图宽、高的比例（0–1），至少三个"))
+    risk_points = forms.ModelMultipleChoiceField(
+        label=_("区域内的风险点"),
+        queryset=RiskPoint.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("请选择本企业的风险点"),
+            "invalid_pk_value": _("请选择本企业的风险点"),
+            "invalid_list": _("请选择本企业的风险点"),
+        },
+    )
+
+    def __init__(self, *args, user: User, plan: SitePlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = _plan_zones(plan)
+        self.fields["risk_points"].queryset = restrict(
+            RiskPoint.objects.filter(enterprise_id=plan.enterprise_id, archived=False), user, VIEW
+        ).order_by("name", "pk")
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        points = [point.pk for point in data.get("risk_points") or []]
+        return {"data": {"name": data["name"], "polygon": data["polygon"], "risk_points": points}, "zone": data["zone"]}
+
+
+class ZoneArchiveForm(BootstrapMixin, forms.Form):
+    zone = forms.ModelChoiceField(
+        label=_("区域"),
+        queryset=RiskZone.objects.none(),
+        help_text=_("该平面图的区域ID"),
+        error_messages={"invalid_choice": _("请选择该平面图的区域")},
+    )
+
+    def __init__(self, *args, user: User, plan: SitePlan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["zone"].queryset = _plan_zones(plan)
+
+
+def plan_form_kwargs(user: User, plan: SitePlan) -> dict:
+    return {"user": user, "plan": plan}

@@ -19,13 +19,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from anjian.core.actions import form_errors
 from anjian.core.models import User
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
 from anjian.risks import rules, services
 from anjian.risks.models import LEVEL_COLOURS, RiskLevel, RiskPoint, RiskZone, SitePlan
-from anjian.risks.plan_forms import SitePlanForm, clean_zone
+from anjian.risks.plan_forms import SitePlanForm, ZoneForm
 
 # The fill of each colour of the map (红橙黄蓝; grey: no assessed point in the zone).
 FILLS = {"red": "#e60012", "orange": "#ff8c00", "yellow": "#ffe600", "blue": "#0068b7", "grey": "#9e9e9e"}
@@ -76,7 +77,7 @@ def zones_payload(plan: SitePlan) -> dict[str, Any]:
 
 def detail_context(user: User, plan: SitePlan) -> dict[str, Any]:
     """Extra context of the plan's detail page (``risks/plan_detail.html``)."""
-    can_draw = rules.may_edit_risk_point(user, plan) and not plan.archived
+    can_draw = rules.may_draw_site_plan(user, plan)
     points = []
     if can_draw:
         points = list(
@@ -137,12 +138,21 @@ def _refused(message: str, status: int = 400) -> JsonResponse:
     return JsonResponse({"errors": {"__all__": [message]}}, status=status)
 
 
+def _current_zone(plan: SitePlan, value) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and RiskZone.objects.filter(plan=plan, pk=value, archived=False).exists()
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_plan_zones(request: HttpRequest, pk: int) -> JsonResponse:
-    """GET: the plan's zones with their level and colour. POST JSON ``{name, polygon,
-    risk_points, zone?}`` saves a zone; ``{archive: id}`` removes one. The answer carries every
-    zone as the server coloured it."""
+    """The drawing page's JSON door. GET: the plan's zones with their level and colour. POST JSON
+    ``{name, polygon, risk_points, zone?}`` saves a zone (the ``zones`` action's form and
+    service); ``{archive: id}`` removes one (the ``archive_zone`` action's service). The answer
+    carries every zone as the server coloured it; a zone not of this plan is 404."""
     plan = get_scoped_or_404(SitePlan.objects.select_related("enterprise"), request.user, VIEW, pk=pk)
     if request.method == "GET":
         return JsonResponse(zones_payload(plan))
@@ -154,25 +164,23 @@ def site_plan_zones(request: HttpRequest, pk: int) -> JsonResponse:
         payload = json.loads(request.body.decode("utf-8") or "null")
     except (UnicodeDecodeError, ValueError):
         return _refused(_("请求格式无效"))
+    if not isinstance(payload, dict):
+        return _refused(_("请求格式无效"))
+    if "archive" in payload or payload.get("zone") is not None:
+        if not _current_zone(plan, payload.get("archive", payload.get("zone"))):
+            return _refused(_("区域不存在"), status=404)
     try:
-        if isinstance(payload, dict) and "archive" in payload:
-            zone_id = payload["archive"]
-            if not isinstance(zone_id, int) or isinstance(zone_id, bool):
-                raise RiskZone.DoesNotExist
-            if not RiskZone.objects.filter(plan=plan, pk=zone_id, archived=False).exists():
-                raise RiskZone.DoesNotExist
-            services.risk_zone_archive(actor=request.user, zone=zone_id)
+        if "archive" in payload:
+            services.risk_zone_remove(actor=request.user, plan=plan, zone=payload["archive"])
             return JsonResponse(zones_payload(plan))
-        cleaned, errors = clean_zone(payload)
-        if errors:
-            return JsonResponse({"errors": errors}, status=400)
-        zone = services.risk_zone_save(actor=request.user, plan=plan, data=cleaned["data"], zone=cleaned["zone"])
-    except RiskZone.DoesNotExist:
-        return _refused(_("区域不存在"), status=404)
-    except SitePlan.DoesNotExist:
+        form = ZoneForm(payload, user=request.user, plan=plan)
+        if not form.is_valid():
+            return JsonResponse({"errors": form_errors(form)}, status=400)
+        zone = services.risk_zone_save(actor=request.user, plan=plan, **form.service_kwargs())
+    except (RiskZone.DoesNotExist, SitePlan.DoesNotExist):
         raise Http404 from None
     except ValidationError as exc:
         return JsonResponse({"errors": _errors(exc)}, status=400)
     payload = zones_payload(plan)
     saved = next((z for z in payload["zones"] if z["id"] == zone.pk), None)
-    return JsonResponse({"zone": saved, **payload}, status=201 if cleaned["zone"] is None else 200)
+    return JsonResponse({"zone": saved, **payload}, status=201 if form.cleaned_data["zone"] is None else 200)

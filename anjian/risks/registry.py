@@ -1,6 +1,7 @@
 """Risk resources in the registry: the area's risk database (every enterprise's points, by level),
-inspection points, check records, four-colour site plans and monthly self-reviews. The pages
-beyond list/detail (assessment, measures, the board, the map, the notice card) are the detail
+inspection points, check records, four-colour site plans and monthly self-reviews. What one does
+to a risk point or a plan is a declared action (page, API, scope walk from one declaration); the
+other pages (edit, the notice card, the QR label, the check page, the zones door) are the detail
 actions and extra routes named here, so the scope test walks them."""
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import menu, reference, registry
+from anjian.core.actions import Action
 from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope
-from anjian.risks import rules
+from anjian.risks import forms, plan_forms, rules, services
 from anjian.risks.models import (
     ControlMeasure,
     InspectionPoint,
@@ -46,6 +48,92 @@ def _point_views():
     return views
 
 
+def _point_action_context(user, point):
+    return _point_views().action_context(user, point)
+
+
+# What enterprise staff do to a risk point: each is a button and a form on the point's page
+# (``risks/point_action.html``) and ``POST /api/v1/risk-points/{pk}/<name>/`` with the same form.
+# The names keep the API's paths: a POST to a collection of the point adds to it.
+POINT_ACTIONS = [
+    Action(
+        "assessments",
+        _("风险评价"),
+        form=forms.AssessForm,
+        form_kwargs=lambda user, point: {"point": point},
+        may=rules.may_edit_risk_point,
+        service=services.risk_assess,
+        record_arg="risk_point",
+        icon="bi-speedometer2",
+        done=_("评价完成"),
+        help=_("选择评价方法和各项取值；风险等级按分级标准确定，历次评价记录都保留。"),
+    ),
+    Action(
+        "events",
+        _("新增风险事件"),
+        form=forms.EventForm,
+        may=rules.may_edit_risk_point,
+        service=services.risk_event_create,
+        record_arg="risk_point",
+        done=_("已新增风险事件"),
+    ),
+    Action(
+        "measures",
+        _("新增管控措施"),
+        form=forms.MeasureForm,
+        form_kwargs=forms.point_form_kwargs,
+        may=rules.may_edit_risk_point,
+        service=services.control_measure_add,
+        record_arg="risk_point",
+        done=_("已新增管控措施"),
+    ),
+    Action(
+        "inspection_points",
+        _("新增巡检点"),
+        form=forms.InspectionPointForm,
+        may=rules.may_edit_risk_point,
+        service=services.inspection_point_create,
+        record_arg="risk_point",
+        done=_("已新增巡检点"),
+    ),
+    Action(
+        "tasks",
+        _("新增巡检任务"),
+        form=forms.TaskForm,
+        form_kwargs=forms.point_form_kwargs,
+        may=rules.may_edit_risk_point,
+        service=services.inspection_task_add,
+        record_arg="risk_point",
+        done=_("已新增巡检任务，排班已生成"),
+    ),
+    Action(
+        "archive",
+        _("归档 / 恢复"),
+        form=forms.ArchiveForm,
+        form_kwargs=lambda user, point: {"point": point},
+        may=rules.may_edit_risk_point,
+        service=services.risk_point_archive,
+        record_arg="instance",
+        style="outline-secondary",
+        done=_("已保存归档状态"),
+    ),
+    # reached from the stop buttons of the task table (the task in the body)
+    Action(
+        "stop_task",
+        _("停用巡检任务"),
+        form=forms.StopTaskForm,
+        form_kwargs=forms.point_form_kwargs,
+        may=rules.may_edit_risk_point,
+        service=services.inspection_task_stop,
+        record_arg="risk_point",
+        style="danger",
+        done=_("已停用巡检任务"),
+        help=_("停用后不再生成新的巡检排班，已有的巡检记录仍然保留。"),
+        button=False,
+    ),
+]
+
+
 RISK_POINT = registry.register(
     Resource(
         model=RiskPoint,
@@ -76,18 +164,13 @@ RISK_POINT = registry.register(
         ],
         detail_template="risks/point_detail.html",
         detail_context=lambda user, point: _point_views().detail_context(user, point),
+        actions=POINT_ACTIONS,
+        action_template="risks/point_action.html",
+        action_context=_point_action_context,
         detail_actions=[
-            (_("风险评价"), "risks:point-assess", rules.may_edit_risk_point),
             (_("编辑"), "risks:point-edit", rules.may_edit_risk_point),
-            (_("新增风险事件"), "risks:point-event-new", rules.may_edit_risk_point),
-            (_("新增管控措施"), "risks:point-measure-new", rules.may_edit_risk_point),
-            (_("新增巡检点"), "risks:point-inspection-point-new", rules.may_edit_risk_point),
-            (_("新增巡检任务"), "risks:point-task-new", rules.may_edit_risk_point),
-            (_("归档 / 恢复"), "risks:point-archive", rules.may_edit_risk_point),
             (_("风险告知卡"), "risks:point-card", lambda user, point: True),
         ],
-        # reached from the task table's stop buttons (the task in the body)
-        extra_routes=["risks:point-task-stop"],
         list_template="risks/point_list.html",
         list_actions=[
             (_("新增风险点"), "risks:point-new", rules.may_edit_risk_point),
@@ -191,6 +274,32 @@ SITE_PLAN = registry.register(
         detail_template="risks/plan_detail.html",
         detail_context=_plan_detail_context,
         list_actions=[(_("上传平面图"), "risks:site-plan-new", rules.may_edit_risk_point)],
+        # drawn on the plan's page (the drawing page's JSON door calls the same forms and services)
+        actions=[
+            Action(
+                "zones",
+                _("绘制风险区域"),
+                form=plan_forms.ZoneForm,
+                form_kwargs=plan_forms.plan_form_kwargs,
+                may=rules.may_draw_site_plan,
+                service=services.risk_zone_save,
+                record_arg="plan",
+                done=_("已保存风险区域"),
+                button=False,
+            ),
+            Action(
+                "archive_zone",
+                _("删除风险区域"),
+                form=plan_forms.ZoneArchiveForm,
+                form_kwargs=plan_forms.plan_form_kwargs,
+                may=rules.may_draw_site_plan,
+                service=services.risk_zone_remove,
+                record_arg="plan",
+                style="danger",
+                done=_("已删除风险区域"),
+                button=False,
+            ),
+        ],
         # the JSON door the drawing page lists and saves zones through
         extra_routes=["risks:site-plan-zones"],
     )

@@ -46,3 +46,8 @@ def may_check_inspection_point(user, obj=None) -> bool:
     if user.role not in ENTERPRISE_ROLES or not user.enterprise_id:
         return False
     return obj is None or user.enterprise_id == _enterprise_id(obj)
+
+
+def may_draw_site_plan(user, plan) -> bool:
+    """Drawing and removing zones: who may edit the enterprise's risks, on a current plan."""
+    return may_edit_risk_point(user, plan) and not plan.archived

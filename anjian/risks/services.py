@@ -294,6 +294,18 @@ def control_measure_create(*, actor: User, event: RiskEvent | int, data: dict[st
     return measure
 
 
+def control_measure_add(
+    *, actor: User, risk_point: RiskPoint | int, event: RiskEvent | int, data: dict[str, Any]
+) -> ControlMeasure:
+    """A measure for one of this risk point's current events (the declared action on the point)."""
+    event_pk = getattr(event, "pk", event)
+    if not RiskEvent.objects.filter(
+        pk=event_pk, risk_point=getattr(risk_point, "pk", risk_point), archived=False
+    ).exists():
+        raise ValidationError({"event": [_("请选择该风险点的风险事件")]})
+    return control_measure_create(actor=actor, event=event_pk, data=data)
+
+
 def control_gaps(point: RiskPoint) -> list[str]:
     """What the owning-level table asks of this point's level that its measures lack (e.g. a
     重大 risk with no 公司级 measure)."""
@@ -393,6 +405,25 @@ def inspection_task_archive(*, actor: User, task: InspectionTask | int) -> Inspe
         task.slots.filter(record__isnull=True, due_from__gt=timezone.now()).delete()
         audit.record(actor=actor, action="archive", instance=task, changes={})
     return task
+
+
+def inspection_task_add(
+    *, actor: User, risk_point: RiskPoint | int, measure: ControlMeasure | int, data: dict[str, Any]
+) -> InspectionTask:
+    """A task for one of this risk point's current measures (the declared action on the point)."""
+    measure_pk = getattr(measure, "pk", measure)
+    point_pk = getattr(risk_point, "pk", risk_point)
+    if not ControlMeasure.objects.filter(pk=measure_pk, event__risk_point=point_pk, archived=False).exists():
+        raise ValidationError({"measure": [_("请选择该风险点的管控措施")]})
+    return inspection_task_create(actor=actor, measure=measure_pk, data=data)
+
+
+def inspection_task_stop(*, actor: User, risk_point: RiskPoint | int, task: InspectionTask | int) -> InspectionTask:
+    """Stop one of this risk point's tasks (the declared action on the point)."""
+    task_pk = getattr(task, "pk", task)
+    if not InspectionTask.objects.filter(pk=task_pk, point__risk_point=getattr(risk_point, "pk", risk_point)).exists():
+        raise ValidationError({"task": [_("请选择该风险点的巡检任务")]})
+    return inspection_task_archive(actor=actor, task=task_pk)
 
 
 PHOTOS_NEEDED = {EvidenceRule.NONE: 0, EvidenceRule.PHOTO: 1, EvidenceRule.BEFORE_AFTER: 2}
@@ -579,6 +610,14 @@ def risk_zone_archive(*, actor: User, zone: RiskZone | int) -> RiskZone:
     zone.save(update_fields=["archived"])
     audit.record(actor=actor, action="archive", instance=zone.plan, changes={"zone": [zone.name, None]})
     return zone
+
+
+def risk_zone_remove(*, actor: User, plan: SitePlan | int, zone: RiskZone | int) -> RiskZone:
+    """Remove (archive) one of this plan's zones (the declared action on the plan)."""
+    zone_pk = getattr(zone, "pk", zone)
+    if not RiskZone.objects.filter(pk=zone_pk, plan=getattr(plan, "pk", plan), archived=False).exists():
+        raise ValidationError({"zone": [_("请选择该平面图的区域")]})
+    return risk_zone_archive(actor=actor, zone=zone_pk)
 
 
 def zone_level(zone: RiskZone) -> str:

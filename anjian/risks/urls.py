@@ -9,16 +9,10 @@ app_name = "risks"
 urlpatterns = [
     path("points/new/", views.point_new, name="point-new"),
     path("points/levels/", views.point_levels, name="point-levels"),
-    path("points/<int:pk>/assess/", views.point_assess, name="point-assess"),
     path("points/<int:pk>/edit/", views.point_edit, name="point-edit"),
-    path("points/<int:pk>/archive/", views.point_archive, name="point-archive"),
-    path("points/<int:pk>/events/new/", views.point_event_new, name="point-event-new"),
-    path("points/<int:pk>/measures/new/", views.point_measure_new, name="point-measure-new"),
-    path("points/<int:pk>/inspection-points/new/", views.point_inspection_point_new, name="point-inspection-point-new"),
-    path("points/<int:pk>/tasks/new/", views.point_task_new, name="point-task-new"),
-    path("points/<int:pk>/tasks/stop/", views.point_task_stop, name="point-task-stop"),
     path("points/<int:pk>/card/", views.point_card, name="point-card"),
-    # [pages] risk point detail forms, notice card, inspection point check, board, reviews
+    # [pages] notice card, inspection point check, board, reviews (the point's and the plan's
+    # actions are declared in the registry: resource_urls serves them)
     path("inspection-points/<int:pk>/qr/", check_views.point_qr, name="inspection-point-qr"),
     path("inspection-points/<int:pk>/check/", check_views.point_check, name="inspection-point-check"),
     path("board/", check_views.board, name="board"),
@@ -26,7 +20,7 @@ urlpatterns = [
     path("reviews/confirm/", review_views.review_confirm, name="review-confirm"),
     path("reviews/status/", review_views.review_status, name="review-status"),
     path("plans/new/", plan_views.site_plan_new, name="site-plan-new"),
-    path("plans/<int:pk>/zones/", plan_views.site_plan_zones, name="site-plan-zones"),
+    path("plans/<int:pk>/drawing/", plan_views.site_plan_zones, name="site-plan-zones"),
     path("import/", import_views.import_upload, name="risk-import"),
     path("import/template/", import_views.import_template, name="risk-import-template"),
     path("import/confirm/", import_views.import_confirm, name="risk-import-confirm"),

@@ -1,7 +1,8 @@
 """The risk point pages beyond the generic list and detail: a new point, the detail page's context
-(level, gaps, assessments, events and measures, inspection points and tasks), its forms (assess,
-edit, archive, event, measure, inspection point, task, stop a task), the printable risk notice
-card (风险告知卡) and the counts by level above the area's risk database.
+(level, gaps, assessments, events and measures, inspection points and tasks), the edit form, the
+context of the declared actions' pages (assess, archive, event, measure, inspection point, task,
+stop a task: ``anjian.risks.registry.POINT_ACTIONS``), the printable risk notice card (风险告知卡)
+and the counts by level above the area's risk database.
 
 Views are doors: they parse, call ``anjian.risks.services`` and render. Every read starts from
 ``restrict``; a risk point outside the user's scope answers 404 on every route. Government users
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -103,7 +103,7 @@ def detail_context(user: User, point: RiskPoint) -> dict:
         "events": events,
         "inspection_points": inspection_points,
         "may_edit": editable,
-        "stop_url": reverse("risks:point-task-stop", args=[point.pk]) if editable else "",
+        "stop_url": reverse("risks:risk-points-stop-task", args=[point.pk]) if editable else "",
     }
 
 
@@ -212,163 +212,24 @@ def _bands(method: str) -> list[tuple]:
     return [(RiskLevel(b.level).label, number(b.lower), number(b.upper), LEVEL_COLOURS[b.level]) for b in rows]
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_assess(request: HttpRequest, pk: int) -> HttpResponse:
-    """风险评价 by LEC or LS; the level comes from the band table, the history stays."""
-    point = _point(request, pk)
+def action_context(user: User, point: RiskPoint) -> dict:
+    """What the pages of the point's declared actions show around the form
+    (``risks/point_action.html``); the lists are callables, evaluated only by the page that
+    shows them."""
     latest = point.assessments.order_by("-assessed_at", "-id").first()
-    initial = {"method": latest.method} if latest else {}
-    form = forms.AssessForm(_bound(request), initial=initial)
-
-    def save() -> str:
-        assessment = services.risk_assess(actor=request.user, risk_point=point, **form.factors())
-        return _("评价完成：风险值 %(score)s，%(level)s") % {
-            "score": number(assessment.score),
-            "level": assessment.get_level_display(),
-        }
-
-    def on_error(exc: ValidationError) -> None:
-        if not hasattr(exc, "error_dict"):
-            form.add_error(None, exc)
-            return
-        for factor, errors in exc.error_dict.items():
-            form.add_error(form.field_for(factor) or (factor if factor in form.fields else None), errors)
-
-    return _form_page(
-        request,
-        point,
-        form,
-        title=_("风险评价"),
-        save=save,
-        template="risks/point_assess.html",
-        submit=_("保存评价"),
-        extra={
-            "latest": latest,
-            "latest_score": number(latest.score) if latest else "",
-            "level_colour": LEVEL_COLOURS.get(point.level, ""),
-            "lec_bands": _bands(AssessmentMethod.LEC),
-            "ls_bands": _bands(AssessmentMethod.LS),
-        },
-        on_error=on_error,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    """Archive a point (its inspection points stop with it) or restore it; nothing is deleted."""
-    point = _point(request, pk)
-    form = django_forms.Form(_bound(request))
-    archive = not point.archived
-
-    def save() -> str:
-        services.risk_point_archive(actor=request.user, instance=point, archived=archive)
-        return (_("已归档：%(name)s") if archive else _("已恢复：%(name)s")) % {"name": point.name}
-
-    return _form_page(
-        request,
-        point,
-        form,
-        title=_("归档风险点") if archive else _("恢复风险点"),
-        save=save,
-        submit=_("确认归档") if archive else _("确认恢复"),
-        extra={
-            "explanation": _("归档后该风险点及其巡检点不再排班巡检，评价和巡检记录仍然保留。")
-            if archive
-            else _("恢复后该风险点及其巡检点重新启用。")
-        },
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_event_new(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
-    form = forms.EventForm(_bound(request))
-
-    def save() -> str:
-        event = services.risk_event_create(actor=request.user, risk_point=point, data=form.cleaned_data)
-        return _("已新增风险事件：%(name)s") % {"name": event.name}
-
-    return _form_page(request, point, form, title=_("新增风险事件"), save=save)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_measure_new(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
-    events = restrict(RiskEvent.objects.filter(risk_point=point, archived=False), request.user, VIEW).order_by("id")
-    initial = {"event": request.GET.get("event")} if request.GET.get("event") else {}
-    form = forms.MeasureForm(_bound(request), initial=initial, point=point, events=events)
-
-    def save() -> str:
-        data = {**form.cleaned_data}
-        event = data.pop("event")
-        data["kind"] = data["kind"].pk
-        data["responsible"] = data["responsible"].pk if data.get("responsible") else None
-        measure = services.control_measure_create(actor=request.user, event=event, data=data)
-        return _("已新增管控措施：%(name)s") % {"name": measure}
-
-    extra = {"explanation": _("请先新增风险事件，再为其添加管控措施。") if not events.exists() else ""}
-    return _form_page(request, point, form, title=_("新增管控措施"), save=save, extra=extra)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_inspection_point_new(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
-    form = forms.InspectionPointForm(_bound(request))
-
-    def save() -> str:
-        created = services.inspection_point_create(actor=request.user, risk_point=point, data=form.cleaned_data)
-        return _("已新增巡检点：%(name)s") % {"name": created.name}
-
-    return _form_page(request, point, form, title=_("新增巡检点"), save=save)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_task_new(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
-    user = request.user
-    measures = restrict(
-        ControlMeasure.objects.filter(event__risk_point=point, archived=False, event__archived=False), user, VIEW
-    ).order_by("id")
-    inspection_points = restrict(InspectionPoint.objects.filter(risk_point=point, archived=False), user, VIEW).order_by(
-        "name"
-    )
-    form = forms.TaskForm(_bound(request), point=point, measures=measures, inspection_points=inspection_points)
-
-    def save() -> str:
-        task = services.inspection_task_create(
-            actor=user, measure=form.cleaned_data["measure"], data=form.service_data()
-        )
-        return _("已新增巡检任务：%(name)s（%(cycle)s）") % {"name": task, "cycle": task.get_cycle_display()}
-
-    missing = not measures.exists() or not inspection_points.exists()
-    extra = {"explanation": _("新增巡检任务前，请先添加管控措施和巡检点。") if missing else ""}
-    return _form_page(request, point, form, title=_("新增巡检任务"), save=save, extra=extra)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_task_stop(request: HttpRequest, pk: int) -> HttpResponse:
-    """Stop one of this point's tasks (the task in the body); its done checks stay as evidence."""
-    point = _point(request, pk)
-    tasks = (
-        restrict(InspectionTask.objects.filter(point__risk_point=point, archived=False), request.user, VIEW)
-        .select_related("point")
-        .order_by("point__name", "id")
-    )
-    form = forms.StopTaskForm(_bound(request), tasks=tasks)
-
-    def save() -> str:
-        task = services.inspection_task_archive(actor=request.user, task=form.cleaned_data["task"])
-        return _("已停用巡检任务：%(name)s") % {"name": task}
-
-    extra = {"explanation": _("停用后不再生成新的巡检排班，已有的巡检记录仍然保留。")}
-    return _form_page(request, point, form, title=_("停用巡检任务"), save=save, submit=_("确认停用"), extra=extra)
+    return {
+        "point": point,
+        "level_colour": LEVEL_COLOURS.get(point.level, ""),
+        "latest": latest,
+        "latest_score": number(latest.score) if latest else "",
+        "lec_bands": lambda: _bands(AssessmentMethod.LEC),
+        "ls_bands": lambda: _bands(AssessmentMethod.LS),
+        "has_events": lambda: forms.point_events(user, point).exists(),
+        "has_measures_and_points": lambda: (
+            forms.point_measures(user, point).exists()
+            and restrict(InspectionPoint.objects.filter(risk_point=point, archived=False), user, VIEW).exists()
+        ),
+    }
 
 
 # --- the risk notice card -------------------------------------------------------------------

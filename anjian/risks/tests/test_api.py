@@ -120,20 +120,22 @@ def test_the_risk_chain_through_the_api(as_user, world):
     assert response.status_code == 200, response.content
     assert response.json()["equipment_count"] == 3 and response.json()["name"] == "空压机房"
 
-    # Assessment: LEC 3 × 6 × 15 = 270 → 较大 (orange); a value off the table is a 400 on that factor.
-    refused(admin.post(f"{url}/assessments/", {"method": "lec", "likelihood": 3, "consequence": 15}), "exposure")
-    refused(
-        admin.post(f"{url}/assessments/", {"method": "lec", "likelihood": 4, "exposure": 6, "consequence": 15}),
-        "likelihood",
-    )
+    # The declared actions the user may take now.
+    assert {"assessments", "events", "measures", "tasks", "archive", "stop_task"} <= set(body["allowed_actions"])
+
+    # Assessment (the page's form, flat): LEC 3 × 6 × 15 = 270 → 较大 (orange); a value off the
+    # table is a 400 on that factor.
+    lec = {"method": "lec", "lec_likelihood": 3, "lec_exposure": 6, "lec_consequence": 15}
+    refused(admin.post(f"{url}/assessments/", {**lec, "lec_exposure": None}), "lec_exposure")
+    refused(admin.post(f"{url}/assessments/", {**lec, "lec_likelihood": 4}), "lec_likelihood")
+    refused(admin.post(f"{url}/assessments/", {**lec, "likelihood": 3}), "likelihood")  # not a field
     assert point_state(point) == {**state, "equipment_count": 3, "responsible_name": "王工"}
     assert not RiskAssessment.objects.exists()
-    response = admin.post(
-        f"{url}/assessments/", {"method": "lec", "likelihood": 3, "exposure": 6, "consequence": 15, "note": "首次"}
-    )
-    assert response.status_code == 201, response.content
+    response = admin.post(f"{url}/assessments/", {**lec, "note": "首次"})
+    assert response.status_code == 200, response.content  # the point, assessed
     assert response.json()["level"] == "high" and response.json()["colour"] == "orange"
-    admin.post(f"{url}/assessments/", {"method": "ls", "likelihood": 2, "consequence": 2})
+    assert response.json()["latest_assessments"][0]["note"] == "首次"
+    admin.post(f"{url}/assessments/", {"method": "ls", "ls_likelihood": 2, "ls_severity": 2})
     history = admin.get(f"{url}/assessments/").json()
     assert history["count"] == 2 and history["items"][0]["method"] == "ls"
 
@@ -142,8 +144,8 @@ def test_the_risk_chain_through_the_api(as_user, world):
     refused(admin.post(f"{url}/events/", {"name": "储气罐超压爆炸"}), "accident_type")
     assert counts() == before
     response = admin.post(f"{url}/events/", {"name": "储气罐超压爆炸", "accident_type": "vessel"})
-    assert response.status_code == 201, response.content
-    event = response.json()["id"]
+    assert response.status_code == 200, response.content
+    [event] = [e["id"] for e in response.json()["events"] if e["name"] == "储气罐超压爆炸"]
     other = risk_chain(world.enterprise_admin_a, world.enterprise_a)
     before = counts()
     refused(admin.post(f"{url}/measures/", {"event": event}), "kind", "description", "owning_level")
@@ -159,16 +161,18 @@ def test_the_risk_chain_through_the_api(as_user, world):
         f"{url}/measures/",
         {"event": event, "kind": "engineering", "description": "安全阀每年校验", "owning_level": "team"},
     )
-    assert response.status_code == 201, response.content
-    measure = response.json()["id"]
-    assert response.json()["national_kind"] == "engineering"
+    assert response.status_code == 200, response.content
+    [measure] = [m for e in response.json()["events"] for m in e["measures"]]
+    assert measure["national_kind"] == "engineering"
+    measure = measure["id"]
 
     # Inspection point → task.
     refused(admin.post(f"{url}/inspection-points/", {"place": "罐区"}), "name")
     response = admin.post(f"{url}/inspection-points/", {"name": "1号储气罐"})
-    assert response.status_code == 201, response.content
-    inspection_point = response.json()["id"]
-    assert response.json()["place"] == "二车间东侧"  # the risk point's place when left out
+    assert response.status_code == 200, response.content
+    [made] = response.json()["inspection_points"]
+    inspection_point = made["id"]
+    assert made["place"] == "二车间东侧"  # the risk point's place when left out
     before = counts()
     refused(admin.post(f"{url}/tasks/", {"measure": measure}), "point", "cycle", "owner")
     refused(
@@ -190,8 +194,8 @@ def test_the_risk_chain_through_the_api(as_user, world):
         f"{url}/tasks/",
         {"measure": measure, "point": inspection_point, "cycle": "day", "owner": world.employee_a.pk},
     )
-    assert response.status_code == 201, response.content
-    task = response.json()
+    assert response.status_code == 200, response.content
+    [task] = response.json()["inspection_points"][0]["tasks"]
     assert task["content"] == "安全阀每年校验" and task["due_from"] is not None
 
     # The detail shows the whole chain, the latest assessments and the owning-level gaps.
@@ -204,12 +208,12 @@ def test_the_risk_chain_through_the_api(as_user, world):
 
     # Stopping a task: it must be this point's.
     before = counts()
-    refused(admin.post(f"{url}/tasks/archive/", {}), "task")
-    refused(admin.post(f"{url}/tasks/archive/", {"task": other.task.pk}), "task")
+    refused(admin.post(f"{url}/stop-task/", {}), "task")
+    refused(admin.post(f"{url}/stop-task/", {"task": other.task.pk}), "task")
     assert counts() == before
-    response = admin.post(f"{url}/tasks/archive/", {"task": task["id"]})
-    assert response.status_code == 200 and response.json()["archived"] is True
-    assert admin.get(f"{url}/").json()["inspection_points"][0]["tasks"] == []
+    response = admin.post(f"{url}/stop-task/", {"task": task["id"]})
+    assert response.status_code == 200 and response.json()["inspection_points"][0]["tasks"] == []
+    assert InspectionTask.objects.get(pk=task["id"]).archived
 
     # Archive, then restore.
     response = admin.post(f"{url}/archive/", {})
@@ -228,10 +232,10 @@ def test_government_reads_but_does_not_write(as_user, world):
         town.post(f"{API}/risk-points/", {"enterprise": world.enterprise_a.pk, "name": "篡改", "kind": "area"}),
         town.patch(f"{url}/", {"name": "篡改"}),
         town.post(f"{url}/archive/", {}),
-        town.post(f"{url}/assessments/", {"method": "ls", "likelihood": 5, "consequence": 5}),
+        town.post(f"{url}/assessments/", {"method": "ls", "ls_likelihood": 5, "ls_severity": 5}),
         town.post(f"{url}/events/", {"name": "篡改", "accident_type": "fire"}),
         town.post(f"{url}/inspection-points/", {"name": "篡改"}),
-        town.post(f"{url}/tasks/archive/", {"task": chain.task.pk}),
+        town.post(f"{url}/stop-task/", {"task": chain.task.pk}),
         town.post(f"{API}/risk-reviews/", {"enterprise": world.enterprise_a.pk}),
         town.form(
             f"{API}/inspection-points/{chain.inspection_point.pk}/checks/",
@@ -274,7 +278,8 @@ def test_lists_only_show_the_users_area(as_user, world):
     assert ids(district, "risk-points", {"level": "high"}) == {chain.risk_point.pk}
     assert ids(district, "risk-points", {"kind": "area"}) == set()
     assert ids(district, "risk-points", {"enterprise": world.enterprise_a.pk}) == {chain.risk_point.pk}
-    assert ids(district, "risk-points", {"enterprise": "x"}) == set()
+    bad = as_user(district).get(f"{API}/risk-points/", {"enterprise": "x"})  # a bad filter: 400 naming it
+    assert bad.status_code == 400 and "enterprise" in bad.json()["errors"]
     assert ids(district, "risk-points", {"region": world.regions["town_b"].code}) == {other.risk_point.pk}
     assert ids(district, "risk-points", {"q": "沙溪"}) == {other.risk_point.pk}
     assert ids(district, "inspection-points", {"enterprise": world.enterprise_b.pk}) == {other.inspection_point.pk}
@@ -378,8 +383,9 @@ def test_site_plan_and_zones(as_user, world):
     response = admin.post(f"{url}/", {"zone": zone["id"], "name": "空压站（东）", "polygon": square})
     assert [(z["name"], z["level"]) for z in response.json()["zones"]] == [("空压站（东）", "")]
 
-    refused(admin.post(f"{url}/archive/", {}), "zone")
-    response = admin.post(f"{url}/archive/", {"zone": zone["id"]})
+    plan_url = f"{API}/site-plans/{plan['id']}"
+    refused(admin.post(f"{plan_url}/archive-zone/", {}), "zone")
+    response = admin.post(f"{plan_url}/archive-zone/", {"zone": zone["id"]})
     assert response.status_code == 200 and response.json()["zones"] == []
     assert as_user(world.town_admin_b).get(f"{API}/site-plans/{plan['id']}/").json() == NOT_FOUND
 

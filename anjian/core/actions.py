@@ -114,6 +114,12 @@ class Action:
                 field.error_messages["required"] = REQUIRED  # the API's wording, page and API alike
         return form
 
+    @staticmethod
+    def result_record(record: Model, result: Any) -> Model:
+        """Where the user goes after the action: the new record of the same model the service
+        returned (e.g. a copy), otherwise the record acted on."""
+        return result if isinstance(result, type(record)) and result.pk is not None else record
+
     def perform(self, *, actor, record: Model, form: forms.Form, expected_version: int | None = None) -> Any:
         """Call the service with the form's cleaned input. Raises the service's ValidationError."""
         if hasattr(form, "service_kwargs"):
@@ -156,9 +162,11 @@ def is_file_field(field: forms.Field) -> bool:
 
 
 def _field_schema(field: forms.Field) -> dict[str, Any]:
-    """The JSON schema of one form field's value."""
+    """The JSON schema of one form field's value (a field may give its own: ``json_schema()``)."""
     schema: dict[str, Any]
-    if isinstance(field, forms.ModelMultipleChoiceField):
+    if hasattr(field, "json_schema"):
+        schema = field.json_schema()
+    elif isinstance(field, forms.ModelMultipleChoiceField):
         key = field.to_field_name
         schema = {"type": "array", "items": {"type": "string"} if key else {"type": "integer"}}
     elif isinstance(field, forms.ModelChoiceField):

@@ -631,13 +631,13 @@ def add_action_route(router: Router, served: Resource, action: Action, out: type
         if not form.is_valid():
             return error_response(request, 400, _("提交的数据有误"), form_errors(form))
         try:
-            action.perform(actor=user, record=record, form=form, expected_version=expected)
+            result = action.perform(actor=user, record=record, form=form, expected_version=expected)
         except DjangoValidationError as exc:
             if is_stale(exc):
                 message = exc.messages[0]
                 return error_response(request, 409, message, {"expected_version": [message]})
             raise
-        return scoped_get(request, served, pk)
+        return scoped_get(request, served, action.result_record(record, result).pk)
 
     with translation.override(settings.LANGUAGE_CODE):
         summary = str(action.title)

@@ -213,7 +213,7 @@ class ActionView(ResourceView):
             form.add_error(None, problem)
         elif form.is_valid():
             try:
-                action.perform(actor=user, record=record, form=form, expected_version=version)
+                result = action.perform(actor=user, record=record, form=form, expected_version=version)
             except ObjectDoesNotExist:
                 raise Http404 from None
             except ValidationError as exc:
@@ -221,7 +221,8 @@ class ActionView(ResourceView):
             else:
                 if action.done:
                     messages.success(request, action.done)
-                return redirect(reverse(self.resource.url_name("detail"), args=[record.pk]))
+                target = action.result_record(record, result)
+                return redirect(reverse(self.resource.url_name("detail"), args=[target.pk]))
         return self.render(request, record, form, None, status=400)
 
     def render(self, request, record, form, problem, status: int = 200) -> HttpResponse:

@@ -1,9 +1,11 @@
-"""Input validation of the checklist pages: a template's applicability and the items editor (a
-formset: add, remove and reorder rows without JavaScript). The forms give friendly field errors;
-``anjian.inspections.services`` re-checks the rules when it publishes."""
+"""Input of the checklist actions: a checklist's name and applicability (new, settings, copy), its
+items (publish), and the page's items editor (a formset: add, remove and reorder rows without
+JavaScript). The action forms validate the page posts and the API bodies alike; the forms give
+friendly field errors and ``anjian.inspections.services`` re-checks the rules when it writes."""
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -90,6 +92,33 @@ class ChecklistMetaForm(BootstrapMixin, forms.Form):
         }
 
 
+class ChecklistCopyForm(ChecklistMetaForm):
+    """复制为我的体检卡: the copy's name and applicability, starting from the source's."""
+
+    def __init__(self, *args, template: ChecklistTemplate | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if template is not None and not self.is_bound and not self.initial:
+            self.initial = self.initial_from(template)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"name": self.cleaned_data["name"], **self.service_fields()}
+
+
+class ChecklistSettingsForm(ChecklistCopyForm):
+    """修改名称与适用范围: name, description, where it applies, active (items change by publishing)."""
+
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, template: ChecklistTemplate | None = None, **kwargs):
+        super().__init__(*args, template=template, **kwargs)
+        if template is not None and not self.is_bound:
+            self.initial["active"] = template.active
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {**self.service_fields(), "name": self.cleaned_data["name"], "active": self.cleaned_data["active"]}
+        return {"data": data}
+
+
 # --- items ------------------------------------------------------------------------------------
 
 
@@ -106,7 +135,12 @@ class ItemForm(BootstrapMixin, forms.Form):
 
     text = forms.CharField(label=_("检查内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     clause = forms.CharField(label=_("依据条款"), required=False, max_length=200)
-    category = forms.ChoiceField(label=_("隐患类别"), required=False, choices=())
+    category = forms.ChoiceField(
+        label=_("隐患类别"),
+        required=False,
+        choices=(),
+        error_messages={"invalid_choice": _("隐患类别不存在：%(value)s")},
+    )
     answer_type = forms.ChoiceField(label=_("答案类型"), choices=AnswerType.choices, initial=AnswerType.CHECK)
     min_value = forms.DecimalField(label=_("下限"), required=False, max_digits=12, decimal_places=3)
     max_value = forms.DecimalField(label=_("上限"), required=False, max_digits=12, decimal_places=3)
@@ -199,6 +233,83 @@ class BaseItemFormSet(forms.BaseFormSet):
     def items(self) -> list[dict[str, Any]]:
         return [form.item() for form in self.ordered_forms]
 
+    def rows(self) -> list[dict[str, Any]]:
+        """The kept rows in order, as the publish action's ``items`` input takes them."""
+        return [{name: form.cleaned_data.get(name) for name in ItemForm.base_fields} for form in self.ordered_forms]
+
+
+class ItemsField(forms.Field):
+    """The items of a version as a list of objects (JSON; a JSON text in a form post), each
+    validated by ``ItemForm`` like a row of the page's editor; errors name the item."""
+
+    default_error_messages = {"invalid": _("请提交检查项列表（JSON 数组）")}
+
+    def to_python(self, value):
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+    def validate(self, value) -> None:
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, value):
+        rows = self.to_python(value)
+        self.validate(rows)
+        if rows is None:
+            return []
+        if not rows:
+            raise ValidationError(gettext("体检卡至少需要一个检查项"))
+        if len(rows) > MAX_ITEMS:
+            raise ValidationError(gettext("最多 %(n)d 个检查项") % {"n": MAX_ITEMS})
+        choices = item_choices()
+        defaults = {name: field.initial for name, field in ItemForm.base_fields.items() if field.initial is not None}
+        errors, items = [], []
+        for number, row in enumerate(rows, start=1):
+            unknown = sorted(set(row) - set(ItemForm.base_fields))
+            for name in unknown:
+                errors.append(gettext("第%(n)d项：不支持的字段：%(name)s") % {"n": number, "name": name})
+            form = ItemForm({**defaults, **{k: v for k, v in row.items() if v is not None}}, **choices)
+            if not form.is_valid():
+                for name, field_errors in form.errors.as_data().items():
+                    label = form.fields[name].label if name in form.fields else ""
+                    for error in field_errors:
+                        # "required" alone does not say which field: name it
+                        prefix = f"{label}：" if label and error.code == "required" else ""
+                        message = error.message % error.params if error.params else error.message
+                        errors.append(gettext("第%(n)d项：") % {"n": number} + prefix + str(message))
+            elif not unknown:
+                items.append(form.item())
+        if errors:
+            raise ValidationError(errors)
+        return items
+
+    def json_schema(self) -> dict[str, Any]:
+        """The OpenAPI schema of the value (read by ``anjian.core.actions``)."""
+        properties = {
+            "text": {"type": "string", "maxLength": 2000, "description": str(_("检查内容"))},
+            "clause": {"type": "string", "maxLength": 200, "description": str(_("依据条款"))},
+            "category": {"type": ["string", "null"], "description": str(_("隐患类别代码"))},
+            "answer_type": {"type": "string", "enum": list(AnswerType.values), "default": AnswerType.CHECK},
+            "min_value": {"type": ["number", "string", "null"], "description": str(_("下限"))},
+            "max_value": {"type": ["number", "string", "null"], "description": str(_("上限"))},
+            "unit": {"type": "string", "maxLength": 20, "description": str(_("单位"))},
+            "photo_required": {"type": "boolean", "default": False},
+            "major_criterion": {"type": ["string", "null"], "description": str(_("重大隐患判定依据编号"))},
+        }
+        return {
+            "type": "array",
+            "maxItems": MAX_ITEMS,
+            "items": {"type": "object", "properties": properties, "required": ["text"], "additionalProperties": False},
+        }
+
 
 def item_formset(extra: int = 0):
     return forms.formset_factory(
@@ -252,30 +363,16 @@ def blank_items(initial: list[dict[str, Any]] | None = None, *, extra: int = EDI
     return item_formset(extra)(initial=initial or None, prefix=ITEMS_PREFIX, form_kwargs=item_choices())
 
 
-def copied_items(checklist_version: ChecklistVersion) -> list[dict[str, Any]]:
-    """The items of a version as ``services.checklist_create`` takes them (for a copy)."""
-    return [
-        {
-            "text": item.text,
-            "clause": item.clause,
-            "category": item.category,
-            "answer_type": item.answer_type,
-            "min_value": item.min_value,
-            "max_value": item.max_value,
-            "unit": item.unit,
-            "photo_required": item.photo_required,
-            "major_criterion": item.major_criterion,
-        }
-        for item in checklist_version.items.select_related("category", "major_criterion").order_by("position")
-    ]
-
-
 class PublishForm(BootstrapMixin, forms.Form):
+    """编辑并发布新版本: every item of the new version, in order, and a note. The page's editor
+    posts its rows here (``BaseItemFormSet.rows``), the API its JSON body."""
+
+    items = ItemsField(label=_("检查项"), help_text=_("新版本的全部检查项，按顺序"), widget=forms.HiddenInput)
     note = forms.CharField(
         label=_("修订说明"), required=False, max_length=200, help_text=_("这一版改了什么，将显示在版本记录中")
     )
     # The version the editor started from: publishing over a newer one asks to reload first.
-    base = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    base = forms.IntegerField(label=_("所据版本号"), required=False, min_value=1, widget=forms.HiddenInput)
 
 
 def plain(value: Decimal | None) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,27 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from anjian.core.models import User
 from anjian.core.roles import Role
 from anjian.core.scoping import VIEW, get_scoped_or_404
-from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Industry, VenueType
 from anjian.inspections import checklist_forms as forms
-from anjian.inspections import services
+from anjian.inspections import rules, services
 from anjian.inspections.models import ChecklistTemplate, ChecklistVersion, InspectionKind
 from anjian.inspections.registry import CHECKLIST
-
-
-def may_create_template(user: User) -> bool:
-    """Who may build a checklist of his own (the rule of ``services.checklist_create``)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_platform_admin:
-        return True
-    if user.role in services.ENTERPRISE_CHECKLIST_EDITORS:
-        return bool(user.enterprise_id)
-    return user.role == Role.DISTRICT_ADMIN and bool(user.region_id)
-
-
-def may_copy_template(user: User, template: ChecklistTemplate) -> bool:
-    return template.current_version_id is not None and may_create_template(user)
 
 
 def _detail_url(template: ChecklistTemplate | int) -> str:
@@ -118,7 +101,7 @@ def detail_context(user: User, template: ChecklistTemplate) -> dict[str, Any]:
         "items": _items(checklist_version),
         "versions": _versions(template),
         "applicability": applicability(template),
-        "may_edit": services.may_edit_template(user, template),
+        "may_edit": rules.may_edit_checklist(user, template),
     }
 
 
@@ -156,7 +139,7 @@ def checklist_versions(request: HttpRequest, pk: int, number: int | None = None)
 
 
 def _refusal_publish(user: User, template: ChecklistTemplate) -> str | None:
-    if services.may_edit_template(user, template):
+    if rules.may_edit_checklist(user, template):
         return None
     if template.owner_enterprise_id is None and template.owner_region_id is None:
         return _("标准库体检卡由平台管理员维护；您可以将它复制为本单位的体检卡后再修改。")
@@ -166,48 +149,50 @@ def _refusal_publish(user: User, template: ChecklistTemplate) -> str | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def checklist_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    """编辑并发布新版本: the items editor (add, remove, reorder rows) and a note. Publishing never
-    changes a published version, so inspections started before keep their items."""
+    """编辑并发布新版本, the page of the declared ``publish`` action: the items editor (add, remove,
+    reorder rows) and a note. The editor's rows go through the action's own form and service, as
+    an API body does. Publishing never changes a published version, so inspections started
+    before keep their items."""
     user = request.user
+    action = CHECKLIST.action("publish")
     template = _scoped(request, pk)
-    problem = _refusal_publish(user, template)
+    problem = _refusal_publish(user, template) if action.refusal(user, template) else None
     status = 200
     errors: list[str] = []
     if request.method == "POST":
-        publish_form = forms.PublishForm(request.POST)
         add_row = "add_row" in request.POST
         formset = forms.bound_items(request.POST, add_row=add_row)
         show_errors = not add_row
+        data = {"note": request.POST.get("note", ""), "base": request.POST.get("base", "")}
+        if not add_row and not problem and formset.is_valid():
+            data["items"] = formset.rows()
+        publish_form = action.build_form(user, template, data)
         if problem:
             status = 403  # the page shows why; nothing is published
         elif add_row:
             pass  # the same page again, one blank row longer
-        elif formset.is_valid() and publish_form.is_valid():
-            base = publish_form.cleaned_data["base"]
-            current = template.current_version.number if template.current_version_id else None
-            if base is not None and base != current:
-                errors.append(_("他人已发布了新版本（第%(n)s版），请重新打开编辑页后再修改") % {"n": current})
+        elif "items" not in data:
+            status = 400  # the editor shows what to correct
+        elif publish_form.is_valid():
+            try:
+                checklist_version = action.perform(actor=user, record=template, form=publish_form)
+            except ValidationError as exc:
+                errors.extend(_messages(exc))
                 status = 400
             else:
-                items = formset.items()
-                try:
-                    checklist_version = services.checklist_publish(
-                        actor=user, template=template, items=items, note=publish_form.cleaned_data["note"]
-                    )
-                except ValidationError as exc:
-                    errors.extend(_messages(exc))
-                    status = 400
-                else:
-                    messages.success(
-                        request,
-                        _("已发布第%(n)d版，共%(count)d项") % {"n": checklist_version.number, "count": len(items)},
-                    )
-                    return redirect(_detail_url(template))
+                messages.success(
+                    request,
+                    _("已发布第%(n)d版，共%(count)d项") % {"n": checklist_version.number, "count": len(data["items"])},
+                )
+                return redirect(_detail_url(template))
         else:
+            errors.extend(str(e) for field_errors in publish_form.errors.values() for e in field_errors)
             status = 400
     else:
         checklist_version = template.current_version
-        publish_form = forms.PublishForm(initial={"base": checklist_version.number if checklist_version else None})
+        publish_form = action.build_form(
+            user, template, initial={"base": checklist_version.number if checklist_version else None}
+        )
         formset = forms.blank_items(forms.initial_items(checklist_version), extra=forms.EDIT_ROWS)
         show_errors = False
     ctx = {
@@ -249,7 +234,7 @@ def checklist_create(request: HttpRequest) -> HttpResponse:
     """新建体检卡: name, applicability and items; the owner follows the user (his enterprise or
     his district; the platform admin's are library templates)."""
     user = request.user
-    if not may_create_template(user):
+    if not rules.may_create_checklist(user):
         raise Http404
     status = 200
     errors: list[str] = []
@@ -286,93 +271,19 @@ def checklist_create(request: HttpRequest) -> HttpResponse:
 
 
 def _new_owner(user: User) -> str:
-    if user.role in services.ENTERPRISE_CHECKLIST_EDITORS and user.enterprise_id:
+    if user.role in rules.ENTERPRISE_CHECKLIST_EDITORS and user.enterprise_id:
         return user.enterprise.name
     if user.role == Role.DISTRICT_ADMIN and user.region_id:
         return user.region.name
     return _("平台标准库")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def checklist_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    """复制为我的体检卡: a new checklist of the user's own with the current version's items; its
-    name and applicability can be changed here, its items afterwards by publishing a new version."""
-    user = request.user
-    source = _scoped(request, pk)
-    problem = None if may_copy_template(user, source) else _("您不能建立体检卡（只有区县管理员和企业安全管理人员可以）")
-    if source.current_version_id is None:
-        problem = _("该体检卡还没有发布的版本")
-    status = 200
-    errors: list[str] = []
-    if request.method == "POST":
-        form = forms.ChecklistMetaForm(request.POST)
-        if problem:
-            status = 403  # the page shows why; nothing is created
-        elif form.is_valid():
-            try:
-                template = services.checklist_create(
-                    actor=user,
-                    name=form.cleaned_data["name"],
-                    items=forms.copied_items(source.current_version),
-                    **form.service_fields(),
-                )
-            except ValidationError as exc:
-                errors.extend(_messages(exc))
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    _("已复制为本单位体检卡：%(name)s，可在此基础上编辑并发布新版本") % {"name": template.name},
-                )
-                return redirect(_detail_url(template))
-        else:
-            status = 400
-    else:
-        form = forms.ChecklistMetaForm(initial=forms.ChecklistMetaForm.initial_from(source))
-    ctx = {
-        "template": source,
-        "object": source,
-        "resource": CHECKLIST,
-        "owner": _owner(source),
+def action_context(user: User, template: ChecklistTemplate) -> dict[str, Any]:
+    """Context of the checklist's action pages (settings, copy): whose it is, whose the copy
+    will be, how many items it has."""
+    return {
+        "template": template,
+        "owner": _owner(template),
         "new_owner": _new_owner(user),
-        "meta": form,
-        "show_meta_errors": request.method == "POST",
-        "errors": errors,
-        "problem": problem,
-        "item_count": source.current_version.items.count() if source.current_version_id else 0,
+        "item_count": template.current_version.items.count() if template.current_version_id else 0,
     }
-    return render(request, "inspections/checklist_copy.html", ctx, status=status)
-
-
-class ChecklistSettingsForm(forms.ChecklistMetaForm):
-    active = django_forms.BooleanField(label=_("启用"), required=False)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def checklist_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    """修改名称与适用范围: name, description, where it applies, active. Items change by publishing."""
-    template = _scoped(request, pk)
-    if not services.may_edit_template(request.user, template):
-        return render(
-            request,
-            "inspections/checklist_denied.html",
-            {"object": template, "resource": CHECKLIST, "reason": _("您不能修改该体检卡")},
-            status=403 if request.method == "POST" else 200,
-        )
-    initial = {**forms.ChecklistMetaForm.initial_from(template), "active": template.active}
-    form = ChecklistSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {**form.service_fields(), "name": form.cleaned_data["name"], "active": form.cleaned_data["active"]}
-        try:
-            services.checklist_update(actor=request.user, template=template, data=data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("已保存：%(name)s") % {"name": template})
-            return redirect(_detail_url(template))
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "core/resource_form.html", {"form": form, "object": template, "resource": CHECKLIST}, status=status
-    )

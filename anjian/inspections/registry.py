@@ -12,8 +12,9 @@ from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES
 from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope, sector_condition
 from anjian.enterprises.registry import ENTERPRISE
-from anjian.inspections import services as report_services
+from anjian.inspections import rules, services
 from anjian.inspections import workflow as report_workflow
+from anjian.inspections.checklist_forms import ChecklistCopyForm, ChecklistSettingsForm, PublishForm
 from anjian.inspections.models import (
     ChecklistTemplate,
     Inspection,
@@ -25,6 +26,8 @@ from anjian.inspections.models import (
     PatrolRule,
 )
 from anjian.inspections.report_forms import ReturnReportForm
+from anjian.inspections.run_forms import SubmitForm
+from anjian.inspections.workflow import INSPECTION_FLOW, SUBMIT
 
 
 def checklist_scope(queryset, user):
@@ -64,22 +67,58 @@ def _checklist_detail_context(user, template):
     return detail_context(user, template)
 
 
-def _may_edit_checklist(user, template) -> bool:
-    from anjian.inspections.services import may_edit_template
+def _checklist_action_context(user, template):
+    from anjian.inspections.checklist_views import action_context
 
-    return may_edit_template(user, template)
-
-
-def _may_copy_checklist(user, template) -> bool:
-    from anjian.inspections.checklist_views import may_copy_template
-
-    return may_copy_template(user, template)
+    return action_context(user, template)
 
 
-def _may_create_checklist(user) -> bool:
-    from anjian.inspections.checklist_views import may_create_template
+def _checklist_form_kwargs(user, template) -> dict:
+    return {"template": template}
 
-    return may_create_template(user)
+
+# What one does to a checklist: each is a button on its page, a form, and a route of the API.
+CHECKLIST_ACTIONS = [
+    # The items editor is a page of its own (``checklist_views.checklist_publish``, at this
+    # action's address); the API takes the same input as JSON.
+    Action(
+        "publish",
+        _("编辑并发布新版本"),
+        form=PublishForm,
+        may=rules.may_edit_checklist,
+        service=services.checklist_publish,
+        record_arg="template",
+        icon="bi-cloud-upload",
+        done=_("已发布新版本"),
+    ),
+    Action(
+        "settings",
+        _("修改名称与适用范围"),
+        form=ChecklistSettingsForm,
+        form_kwargs=_checklist_form_kwargs,
+        may=rules.may_edit_checklist,
+        service=services.checklist_update,
+        record_arg="template",
+        style="outline-primary",
+        icon="bi-pencil",
+        done=_("已保存名称与适用范围"),
+        template="inspections/checklist_settings.html",
+        help=_("检查项通过“编辑并发布新版本”修改。"),
+    ),
+    Action(
+        "copy",
+        _("复制为我的体检卡"),
+        form=ChecklistCopyForm,
+        form_kwargs=_checklist_form_kwargs,
+        may=rules.may_copy_checklist,
+        service=services.checklist_copy,
+        record_arg="template",
+        style="outline-primary",
+        icon="bi-files",
+        template="inspections/checklist_copy.html",
+        done=_("已复制为本单位体检卡，可在此基础上编辑并发布新版本"),
+    ),
+]
 
 
 CHECKLIST = registry.register(
@@ -128,13 +167,10 @@ CHECKLIST = registry.register(
         detail_template="inspections/checklist_detail.html",
         detail_context=_checklist_detail_context,
         # The pages that act on one checklist, so the scope walk covers them all.
-        detail_actions=[
-            (_("版本记录"), "inspections:checklist-versions", lambda user, template: True),
-            (_("编辑并发布新版本"), "inspections:checklist-publish", _may_edit_checklist),
-            (_("修改名称与适用范围"), "inspections:checklist-settings", _may_edit_checklist),
-            (_("复制为我的体检卡"), "inspections:checklist-copy", _may_copy_checklist),
-        ],
-        list_actions=[(_("新建体检卡"), "inspections:checklist-create", _may_create_checklist)],
+        actions=CHECKLIST_ACTIONS,
+        action_context=_checklist_action_context,
+        detail_actions=[(_("版本记录"), "inspections:checklist-versions", lambda user, template: True)],
+        list_actions=[(_("新建体检卡"), "inspections:checklist-create", rules.may_create_checklist)],
     )
 )
 
@@ -147,13 +183,11 @@ def _inspection_detail_context(user, inspection):
 
 def _fills(user, inspection) -> bool:
     """Whether the user is the one filling this (draft) inspection."""
-    return inspection.status == InspectionStatus.DRAFT and inspection.inspector_id == user.pk
+    return services.fill_refusal(user, inspection) is None
 
 
 def _inspects(user) -> bool:
-    from anjian.inspections.services import kinds_for
-
-    return bool(kinds_for(user))
+    return bool(services.kinds_for(user))
 
 
 INSPECTION = registry.register(
@@ -196,7 +230,19 @@ INSPECTION = registry.register(
         detail_actions=[
             (_("继续检查"), "inspections:inspection-run", _fills),
             (_("检查项一览"), "inspections:inspection-run-list", _fills),
-            (_("签名提交"), "inspections:inspection-submit", _fills),
+        ],
+        # Signing is the phone run's last screen (``run_views.submit``, at this action's address);
+        # the API takes the same form.
+        actions=[
+            Action(
+                SUBMIT,
+                workflow=INSPECTION_FLOW,
+                form=SubmitForm,
+                service=services.inspection_submit,
+                record_arg="inspection",
+                icon="bi-pen",
+                done=_("检查已提交"),
+            ),
         ],
         list_actions=[
             (_("我的检查"), "inspections:inspection-mine", _inspects),
@@ -262,7 +308,7 @@ MONTHLY_REPORT = registry.register(
                 report_workflow.APPROVE,
                 _("确认通过"),
                 workflow=report_workflow.MONTHLY_REPORT_FLOW,
-                service=report_services.monthly_report_approve,
+                service=services.monthly_report_approve,
                 record_arg="report",
                 style="success",
                 icon="bi-check2-circle",
@@ -273,7 +319,7 @@ MONTHLY_REPORT = registry.register(
                 _("退回企业修改"),
                 workflow=report_workflow.MONTHLY_REPORT_FLOW,
                 form=ReturnReportForm,
-                service=report_services.monthly_report_return,
+                service=services.monthly_report_return,
                 record_arg="report",
                 style="danger",
                 icon="bi-arrow-return-left",
@@ -305,11 +351,9 @@ def patrol_rule_scope(queryset, user):
 
 
 def _patrol_rule_form(user, instance):
-    from anjian.inspections.services import PATROL_RULE_EDITORS, may_edit_patrol_rule
-
-    if instance is not None and not may_edit_patrol_rule(user, instance):
+    if instance is not None and not rules.may_edit_patrol_rule(user, instance):
         return None
-    if instance is None and not (user.is_platform_admin or user.role in PATROL_RULE_EDITORS):
+    if instance is None and not rules.may_create_patrol_rule(user):
         return None
     from anjian.inspections.plan_forms import patrol_rule_form_class
 

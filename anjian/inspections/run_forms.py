@@ -112,8 +112,9 @@ def decode_signature(value: str) -> SimpleUploadedFile | None:
 
 
 class SubmitForm(LargeMixin, BootstrapMixin, forms.Form):
-    """Conclusion, the signer's name and the handwritten signature (drawn on a canvas by
-    static/anjian/signature.js; without JavaScript, a photo of a signature on paper)."""
+    """签名提交 (the page and the API): conclusion, the signer's name and the handwritten signature,
+    drawn on a canvas by static/anjian/signature.js (``signature_data``, a PNG ``data:`` URL) or
+    a photo of a signature on paper (``signature_file``)."""
 
     summary = forms.CharField(label=_("检查结论"), required=False, max_length=2000, widget=forms.Textarea)
     signed_by = forms.CharField(label=_("签名人"), max_length=50)
@@ -139,3 +140,8 @@ class SubmitForm(LargeMixin, BootstrapMixin, forms.Form):
         if self.signature is None and "signature_file" not in self.errors:
             self.add_error("signature_data", gettext("请在框内手写签名"))
         return data
+
+    def service_kwargs(self) -> dict:
+        """The keyword arguments of ``services.inspection_submit`` besides actor and inspection."""
+        data = self.cleaned_data
+        return {"signed_by": data["signed_by"], "summary": data["summary"], "signature": self.signature}

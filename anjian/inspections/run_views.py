@@ -39,7 +39,9 @@ from anjian.inspections.models import (
     InspectionKind,
     InspectionStatus,
 )
-from anjian.inspections.run_forms import AnswerForm, StartForm, SubmitForm
+from anjian.inspections.registry import INSPECTION
+from anjian.inspections.run_forms import AnswerForm, StartForm
+from anjian.inspections.workflow import SUBMIT
 
 ENTERPRISE_SEARCH_LIMIT = 20
 RECENT_SUBMITTED = 20
@@ -85,11 +87,7 @@ def range_text(item: ChecklistItem) -> str:
 
 def refusal(user: User, inspection: Inspection) -> str | None:
     """Why ``user`` may not fill this inspection now (in the services' words), or None."""
-    if inspection.status != InspectionStatus.DRAFT:
-        return _("这次检查已提交，不能再修改")
-    if inspection.inspector_id != user.pk:
-        return _("只有检查人本人可以填写这次检查")
-    return None
+    return services.fill_refusal(user, inspection)
 
 
 def _inspection(request: HttpRequest, pk) -> Inspection:
@@ -323,7 +321,7 @@ def _after_answer(inspection: Inspection, position: int, progress: Progress) -> 
         return run_url(inspection, following[0])
     if progress.first_open() is not None:
         return _url("inspection-run-list", inspection)
-    return _url("inspection-submit", inspection)
+    return _url("inspections-submit", inspection)
 
 
 @login_required
@@ -413,7 +411,7 @@ def run_item(request: HttpRequest, pk: int, position: int | None = None) -> Http
         "next_url": run_url(inspection, progress.positions[index + 1]) if index + 1 < progress.total else "",
         "post_url": run_url(inspection, position),
         "list_url": _url("inspection-run-list", inspection),
-        "submit_url": _url("inspection-submit", inspection),
+        "submit_url": _url("inspections-submit", inspection),
         "detail_url": detail_url(inspection),
     }
     return render(request, "inspections/run_item.html", ctx, status=status)
@@ -491,7 +489,7 @@ def run_list(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "counts": counts_of(rows),
         "problem": refusal(request.user, inspection),
-        "submit_url": _url("inspection-submit", inspection),
+        "submit_url": _url("inspections-submit", inspection),
         "detail_url": detail_url(inspection),
     }
     return render(request, "inspections/run_list.html", ctx)
@@ -519,39 +517,23 @@ def _item_errors(inspection: Inspection, exc: ValidationError) -> list[tuple[str
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    """签名提交: the counts, a conclusion, the signer's name and a handwritten signature; then
-    every failed item becomes a hazard. What is still missing is listed with links to fix it."""
+    """签名提交, the phone page of the declared ``submit`` action (its form, rule and service): the
+    counts, a conclusion, the signer's name and a handwritten signature; then every failed item
+    becomes a hazard. What is still missing is listed with links to fix it."""
     user = request.user
+    action = INSPECTION.action(SUBMIT)
     inspection = _inspection(request, pk)
-    problem = refusal(user, inspection)
+    problem = refusal(user, inspection) if action.refusal(user, inspection) else None
     form = None
     item_errors: list[tuple[str, str]] = []
     status = 200
     if request.method == "POST":
         status = 400
-        if problem:
-            problem = (
-                _refused_by_service(
-                    user,
-                    inspection,
-                    lambda: services.inspection_submit(
-                        actor=user, inspection=inspection.pk, signed_by=request.POST.get("signed_by", "")
-                    ),
-                )
-                or problem
-            )
-        else:
-            form = SubmitForm(request.POST, request.FILES)
+        if not problem:
+            form = action.build_form(user, inspection, request.POST, request.FILES)
             if form.is_valid():
-                data = form.cleaned_data
                 try:
-                    done = services.inspection_submit(
-                        actor=user,
-                        inspection=inspection.pk,
-                        signed_by=data["signed_by"],
-                        summary=data["summary"],
-                        signature=form.signature,
-                    )
+                    done = action.perform(actor=user, record=inspection, form=form)
                 except Inspection.DoesNotExist:
                     raise Http404 from None
                 except ValidationError as exc:
@@ -570,7 +552,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     return redirect(detail_url(done))
     if form is None and problem is None:
-        form = SubmitForm(initial={"signed_by": user.display_name or user.get_username()})
+        form = action.build_form(user, inspection, initial={"signed_by": user.display_name or user.get_username()})
     rows = load_rows(inspection)
     counts = counts_of(rows)
     ctx = {
@@ -637,7 +619,7 @@ def detail_context(user: User, inspection: Inspection) -> dict:
         "signature": signatures[-1] if signatures else None,
         "problem": refusal(user, inspection),
         "run_url": run_url(inspection),
-        "submit_url": _url("inspection-submit", inspection),
+        "submit_url": _url("inspections-submit", inspection),
         "list_url": _url("inspection-run-list", inspection),
     }
 

@@ -24,6 +24,7 @@ from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
 from anjian.hazards.models import HazardLevel, HazardSource
+from anjian.inspections import rules
 from anjian.inspections.models import (
     AnswerResult,
     AnswerType,
@@ -37,7 +38,7 @@ from anjian.inspections.models import (
     MonthlyReport,
     MonthlyReportStatus,
 )
-from anjian.inspections.workflow import APPROVE, MONTHLY_REPORT_FLOW, RETURN, SUBMIT
+from anjian.inspections.workflow import APPROVE, INSPECTION_FLOW, MONTHLY_REPORT_FLOW, RETURN, SUBMIT
 
 ITEM_FIELDS = (
     "text",
@@ -58,22 +59,9 @@ HAZARD_SOURCE = {
     InspectionKind.DEPARTMENT: HazardSource.DEPARTMENT,
     InspectionKind.AGENCY: HazardSource.AGENCY,
 }
-ENTERPRISE_CHECKLIST_EDITORS = frozenset({Role.ENTERPRISE_ADMIN, Role.SAFETY_OFFICER})
 
 
 # --- checklists -------------------------------------------------------------------------------
-
-
-def may_edit_template(user: User, template: ChecklistTemplate) -> bool:
-    """District (or wider) admins edit their region's templates, enterprises their own; the
-    shipped library belongs to the platform admin."""
-    if user.is_platform_admin:
-        return True
-    if template.owner_enterprise_id:
-        return user.role in ENTERPRISE_CHECKLIST_EDITORS and user.enterprise_id == template.owner_enterprise_id
-    if template.owner_region_id:
-        return user.role == Role.DISTRICT_ADMIN and template.owner_region_id.startswith(user.region_id or "\0")
-    return False
 
 
 def _clean_items(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -105,14 +93,25 @@ def _clean_items(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def checklist_publish(
-    *, actor: User | None, template: ChecklistTemplate, items: Sequence[dict[str, Any]], note: str = ""
+    *,
+    actor: User | None,
+    template: ChecklistTemplate,
+    items: Sequence[dict[str, Any]],
+    note: str = "",
+    base: int | None = None,
 ) -> ChecklistVersion:
     """Publish the items as the template's next version. Published versions never change, so past
-    inspections keep showing the items they used."""
-    if actor is not None and not may_edit_template(actor, template):
+    inspections keep showing the items they used. ``base``: the version the editor started from;
+    publishing over a newer one is refused (someone else published meanwhile)."""
+    if actor is not None and not rules.may_edit_checklist(actor, template):
         raise ValidationError(_("无权修改该体检卡"))
     cleaned = _clean_items(items)
-    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+    template = ChecklistTemplate.objects.select_for_update().select_related("current_version").get(pk=template.pk)
+    current = template.current_version.number if template.current_version_id else None
+    if base is not None and base != current:
+        raise ValidationError(
+            {"base": [_("他人已发布了新版本（第%(n)s版），请重新打开编辑页后再修改") % {"n": current}]}
+        )
     number = (template.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     checklist_version = ChecklistVersion.objects.create(
         template=template, number=number, note=note[:200], published_at=timezone.now(), published_by=actor
@@ -137,7 +136,7 @@ def checklist_create(
     template = ChecklistTemplate(name=name.strip(), created_by=actor, **fields)
     if actor.is_platform_admin and enterprise is None:
         pass  # a library template
-    elif actor.role in ENTERPRISE_CHECKLIST_EDITORS:
+    elif actor.role in rules.ENTERPRISE_CHECKLIST_EDITORS:
         template.owner_enterprise_id = actor.enterprise_id
     elif actor.role == Role.DISTRICT_ADMIN:
         template.owner_region_id = actor.region_id
@@ -147,6 +146,21 @@ def checklist_create(
     checklist_publish(actor=actor, template=template, items=items, note=_("首次发布"))
     template.refresh_from_db()
     return template
+
+
+def copied_items(checklist_version: ChecklistVersion) -> list[dict[str, Any]]:
+    """The items of a published version as ``checklist_create`` takes them (for a copy)."""
+    items = checklist_version.items.select_related("category", "major_criterion").order_by("position")
+    return [{name: getattr(item, name) for name in ITEM_FIELDS} for item in items]
+
+
+def checklist_copy(*, actor: User, template: ChecklistTemplate, name: str, **fields) -> ChecklistTemplate:
+    """复制为我的体检卡: a new checklist of the actor's own with the current items of ``template``;
+    its name and applicability are given, its items change afterwards by publishing."""
+    if not rules.may_copy_checklist(actor, template):
+        raise ValidationError(_("只有区县管理员或企业安全管理人员可以复制已发布的体检卡"))
+    source = ChecklistVersion.objects.get(pk=template.current_version_id)
+    return checklist_create(actor=actor, name=name, items=copied_items(source), **fields)
 
 
 def checklists_for(enterprise: Enterprise, kind: str | None = None):
@@ -228,6 +242,15 @@ def inspection_start(
     return inspection
 
 
+def fill_refusal(user: User, inspection: Inspection) -> str | None:
+    """Why ``user`` may not fill (answer items of) this inspection now, or None."""
+    if not rules.fills_inspection(user, inspection):
+        return _("只有检查人本人可以填写这次检查")
+    if inspection.status != InspectionStatus.DRAFT:
+        return _("这次检查已提交，不能再修改")
+    return None
+
+
 def _own_draft(actor: User, inspection: Inspection | int) -> Inspection:
     pk = inspection.pk if isinstance(inspection, Inspection) else inspection
     locked = (
@@ -238,10 +261,9 @@ def _own_draft(actor: User, inspection: Inspection | int) -> Inspection:
     )
     if locked is None:
         raise Inspection.DoesNotExist
-    if locked.inspector_id != actor.pk:
-        raise ValidationError(_("只有检查人本人可以填写这次检查"))
-    if locked.status != InspectionStatus.DRAFT:
-        raise ValidationError(_("这次检查已提交，不能再修改"))
+    problem = fill_refusal(actor, locked)
+    if problem:
+        raise ValidationError(problem)
     return locked
 
 
@@ -287,81 +309,87 @@ def inspection_answer(
     return answer
 
 
-@transaction.atomic
 def inspection_submit(
     *, actor: User, inspection: Inspection | int, signed_by: str, summary: str = "", signature=None
 ) -> Inspection:
-    """Sign and submit: every item must be answered (photo items with a photo); each failed item
-    becomes a hazard through the hazard service, linked both ways."""
-    locked = _own_draft(actor, inspection)
-    locked.checklist_version = ChecklistVersion.objects.select_related("template").get(pk=locked.checklist_version_id)
-    items = list(locked.checklist_version.items.select_related("category", "major_criterion"))
-    answers = {a.item_id: a for a in locked.answers.all()}
-    errors = []
-    for item in items:
-        answer = answers.get(item.pk)
-        if answer is None or not answer.result:
-            errors.append(_("第%(n)d项未检查") % {"n": item.position})
-        elif (item.photo_required or item.answer_type == AnswerType.PHOTO) and answer.result != AnswerResult.NA:
-            if not attachments_for(answer).exists():
-                errors.append(_("第%(n)d项须拍照") % {"n": item.position})
-        elif (
-            answer.result == AnswerResult.FAIL
-            and answer.number_value is None  # a measured value is its own evidence
-            and not answer.note
-            and not attachments_for(answer).exists()
-        ):
-            errors.append(_("第%(n)d项不合格，请写明情况或拍照") % {"n": item.position})
-    problems: dict[str, list[str]] = {"answers": errors} if errors else {}
-    if not (signed_by or "").strip():
-        problems["signed_by"] = [_("请签名")]
-    if problems:
-        raise ValidationError(problems)
-    made = []
-    for item in items:
-        answer = answers[item.pk]
-        if answer.result != AnswerResult.FAIL or answer.hazard_id:
-            continue
-        description = item.text if not answer.note else f"{item.text}：{answer.note}"
-        if answer.number_value is not None:
-            description += f"（{answer.number_value}{item.unit}）"
-        hazard = hazard_services.hazard_from_finding(
-            actor=actor,
-            enterprise=locked.enterprise,
-            place=_("%(checklist)s 第%(n)d项")
-            % {"checklist": locked.checklist_version.template.name, "n": item.position},
-            category=item.category,
-            description=description,
-            evidence=attachments_for(answer),
-            suggested_level=HazardLevel.MAJOR if item.major_criterion_id else HazardLevel.GENERAL,
-            source=HAZARD_SOURCE[locked.kind],
-            latitude=answer.latitude,
-            longitude=answer.longitude,
-            link=answer,
+    """Sign and submit (the ``submit`` move of ``INSPECTION_FLOW``): every item must be answered
+    (photo items with a photo); each failed item becomes a hazard through the hazard service,
+    linked both ways; the transition row keeps the hazards made."""
+
+    def sign(locked: Inspection) -> dict[str, Any]:
+        locked.checklist_version = ChecklistVersion.objects.select_related("template").get(
+            pk=locked.checklist_version_id
         )
-        made.append(hazard)
-    counts = {result: 0 for result in AnswerResult.values}
-    for answer in answers.values():
-        counts[answer.result] += 1
-    locked.passed, locked.failed, locked.not_applicable = (
-        counts[AnswerResult.PASS],
-        counts[AnswerResult.FAIL],
-        counts[AnswerResult.NA],
-    )
-    locked.status = InspectionStatus.SUBMITTED
-    locked.submitted_at = timezone.now()
-    locked.signed_by = signed_by.strip()[:50]
-    locked.summary = (summary or "").strip()
-    locked.save()
-    if signature is not None:
-        attachment_add(actor=actor, owner=locked, upload=signature, kind="photo")
-    audit.record(
+        items = list(locked.checklist_version.items.select_related("category", "major_criterion"))
+        answers = {a.item_id: a for a in locked.answers.all()}
+        errors = []
+        for item in items:
+            answer = answers.get(item.pk)
+            if answer is None or not answer.result:
+                errors.append(_("第%(n)d项未检查") % {"n": item.position})
+            elif (item.photo_required or item.answer_type == AnswerType.PHOTO) and answer.result != AnswerResult.NA:
+                if not attachments_for(answer).exists():
+                    errors.append(_("第%(n)d项须拍照") % {"n": item.position})
+            elif (
+                answer.result == AnswerResult.FAIL
+                and answer.number_value is None  # a measured value is its own evidence
+                and not answer.note
+                and not attachments_for(answer).exists()
+            ):
+                errors.append(_("第%(n)d项不合格，请写明情况或拍照") % {"n": item.position})
+        problems: dict[str, list[str]] = {"answers": errors} if errors else {}
+        if not (signed_by or "").strip():
+            problems["signed_by"] = [_("请签名")]
+        if problems:
+            raise ValidationError(problems)
+        made = []
+        for item in items:
+            answer = answers[item.pk]
+            if answer.result != AnswerResult.FAIL or answer.hazard_id:
+                continue
+            description = item.text if not answer.note else f"{item.text}：{answer.note}"
+            if answer.number_value is not None:
+                description += f"（{answer.number_value}{item.unit}）"
+            hazard = hazard_services.hazard_from_finding(
+                actor=actor,
+                enterprise=locked.enterprise,
+                place=_("%(checklist)s 第%(n)d项")
+                % {"checklist": locked.checklist_version.template.name, "n": item.position},
+                category=item.category,
+                description=description,
+                evidence=attachments_for(answer),
+                suggested_level=HazardLevel.MAJOR if item.major_criterion_id else HazardLevel.GENERAL,
+                source=HAZARD_SOURCE[locked.kind],
+                latitude=answer.latitude,
+                longitude=answer.longitude,
+                link=answer,
+            )
+            made.append(hazard)
+        counts = {result: 0 for result in AnswerResult.values}
+        for answer in answers.values():
+            counts[answer.result] += 1
+        locked.passed, locked.failed, locked.not_applicable = (
+            counts[AnswerResult.PASS],
+            counts[AnswerResult.FAIL],
+            counts[AnswerResult.NA],
+        )
+        locked.submitted_at = timezone.now()
+        locked.signed_by = signed_by.strip()[:50]
+        locked.summary = (summary or "").strip()
+        return {"hazards": [h.pk for h in made]}
+
+    def attach(locked: Inspection, _row) -> None:
+        if signature is not None:
+            attachment_add(actor=actor, owner=locked, upload=signature, kind="photo")
+
+    return INSPECTION_FLOW.move(
         actor=actor,
-        action="submit",
-        instance=locked,
-        changes={"failed": [None, locked.failed], "hazards": [None, [h.pk for h in made]]},
+        record=inspection,
+        name=SUBMIT,
+        change=sign,
+        after=attach,
+        queryset=Inspection.objects.select_related("enterprise"),
     )
-    return locked
 
 
 # --- monthly reports ----------------------------------------------------------------------------
@@ -456,17 +484,6 @@ def monthly_report_return(
 
 # --- patrol plans -------------------------------------------------------------------------------
 
-PATROL_RULE_EDITORS = frozenset({Role.DISTRICT_ADMIN, Role.TOWN_ADMIN})
-
-
-def may_edit_patrol_rule(user: User, rule) -> bool:
-    """The platform admin edits the defaults; district and town admins the rules of their own area."""
-    if user.is_platform_admin:
-        return True
-    if user.role not in PATROL_RULE_EDITORS or rule is None or rule.region_id is None:
-        return False
-    return rule.region_id.startswith(user.region_id or "\0")
-
 
 @transaction.atomic
 def patrol_rule_save(*, actor: User, data: dict[str, Any], instance=None):
@@ -476,7 +493,7 @@ def patrol_rule_save(*, actor: User, data: dict[str, Any], instance=None):
     region = data.get("region", instance.region if instance else None)
     errors: dict[str, list[str]] = {}
     if not actor.is_platform_admin:
-        if actor.role not in PATROL_RULE_EDITORS:
+        if not rules.may_create_patrol_rule(actor):
             raise ValidationError(_("只有区县或镇街管理员可以设置巡查计划"))
         if region is None or not region.code.startswith(actor.region_id or "\0"):
             errors["region"] = [_("只能为本辖区设置巡查计划")]
@@ -515,7 +532,7 @@ def checklist_update(*, actor: User, template: ChecklistTemplate, data: dict[str
     """Change a checklist's name, description, applicability or active flag (not its items: those
     change only by publishing a new version)."""
     template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
-    if not may_edit_template(actor, template):
+    if not rules.may_edit_checklist(actor, template):
         raise ValidationError(_("无权修改该体检卡"))
     if "name" in data and not (data["name"] or "").strip():
         raise ValidationError({"name": [_("请填写名称")]})

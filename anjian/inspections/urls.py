@@ -12,9 +12,9 @@ urlpatterns = [
     # One name for both: reverse() with [pk] gives the current version, with [pk, number] that one.
     path("checklists/<int:pk>/versions/", checklist_views.checklist_versions, name="checklist-versions"),
     path("checklists/<int:pk>/versions/<int:number>/", checklist_views.checklist_versions, name="checklist-versions"),
-    path("checklists/<int:pk>/publish/", checklist_views.checklist_publish, name="checklist-publish"),
-    path("checklists/<int:pk>/copy/", checklist_views.checklist_copy, name="checklist-copy"),
-    path("checklists/<int:pk>/settings/", checklist_views.checklist_settings, name="checklist-settings"),
+    # The items editor: the page of the declared "publish" action, at its address (settings and
+    # copy are served by the kernel from their declarations).
+    path("checklists/<int:pk>/publish/", checklist_views.checklist_publish, name="checklists-publish"),
     path("checklists/", include(resource_urls(CHECKLIST))),
     # Coverage, rates and monthly reports (before "monthly-reports/<pk>/" and the inspections' "<pk>/").
     path("coverage/", coverage_views.coverage_board, name="coverage"),
@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/run/", run_views.run_item, name="inspection-run"),
     path("<int:pk>/run/<int:position>/", run_views.run_item, name="inspection-run"),
     path("<int:pk>/run/list/", run_views.run_list, name="inspection-run-list"),
-    path("<int:pk>/submit/", run_views.submit, name="inspection-submit"),
+    # Signing: the phone page of the declared "submit" action, at its address.
+    path("<int:pk>/submit/", run_views.submit, name="inspections-submit"),
     path("", include(resource_urls(INSPECTION))),
 ]

@@ -2,6 +2,7 @@
 checklist versions, monthly reports, every route refused outside scope, by the wrong person and
 with bad input, and the lists scoped per role."""
 
+import base64
 import hashlib
 import json
 from decimal import Decimal
@@ -41,6 +42,7 @@ def _without_starter_library(db):
 API = "/api/v1"
 NOT_FOUND = {"detail": "未找到"}
 DIGEST = hashlib.sha256(PNG_BYTES).hexdigest()
+SIGNATURE = "data:image/png;base64," + base64.b64encode(PNG_BYTES).decode()
 
 
 class Api:
@@ -155,7 +157,7 @@ def test_the_whole_inspection_through_the_api(as_user, world):
     response = inspector.form(
         f"{API}/inspections/{pk}/submit/",
         {"signed_by": "王网格", "summary": "两项不合格，已告知企业"},
-        signature=photo("签名.png"),
+        signature_file=photo("签名.png"),
     )
     assert response.status_code == 200, response.content
     body = response.json()
@@ -179,7 +181,8 @@ def test_the_whole_inspection_through_the_api(as_user, world):
     response = inspector.form(answers, {"item": third, "result": "fail", "note": "改"})
     assert response.status_code == 400
     assert response.json()["errors"] == {"__all__": ["这次检查已提交，不能再修改"]}
-    assert inspector.form(f"{API}/inspections/{pk}/submit/", {"signed_by": "王"}).status_code == 400
+    signed = {"signed_by": "王", "signature_data": SIGNATURE}
+    assert inspector.form(f"{API}/inspections/{pk}/submit/", signed).status_code == 400
     assert inspection_state(Inspection.objects.get(pk=pk)) == before
 
 
@@ -200,16 +203,18 @@ def test_submit_lists_what_is_missing(as_user, world):
     before = inspection_state(inspection)
     submit = f"{API}/inspections/{inspection.pk}/submit/"
 
-    response = inspector.form(submit, {"summary": "未签名"})
+    response = inspector.form(submit, {"summary": "未签名", "signature_data": SIGNATURE})
     assert response.status_code == 400 and response.json()["errors"] == {"signed_by": ["此字段为必填项"]}
     response = inspector.form(submit, {"signed_by": "王网格"})
+    assert response.status_code == 400 and response.json()["errors"] == {"signature_data": ["请在框内手写签名"]}
+    response = inspector.form(submit, {"signed_by": "王网格", "signature_data": SIGNATURE})
     assert response.status_code == 400
     assert response.json()["errors"] == {"answers": ["第2项未检查", "第3项未检查"]}
     fake = photo("签名.png")
     fake.file = type(fake.file)(b"not an image")
     fake.size = len(b"not an image")
-    response = inspector.form(submit, {"signed_by": "王网格"}, signature=fake)
-    assert response.status_code == 400 and set(response.json()["errors"]) == {"signature"}
+    response = inspector.form(submit, {"signed_by": "王网格"}, signature_file=fake)
+    assert response.status_code == 400 and set(response.json()["errors"]) == {"signature_file"}
     assert inspection_state(inspection) == before
 
 
@@ -225,7 +230,7 @@ def test_only_the_inspector_fills_and_submits(as_user, world):
         assert response.json()["errors"] == {"__all__": ["只有检查人本人可以填写这次检查"]}
         response = api.form(f"{API}/inspections/{inspection.pk}/submit/", {"signed_by": "张"})
         assert response.status_code == 400
-        assert response.json()["errors"] == {"__all__": ["只有检查人本人可以填写这次检查"]}
+        assert response.json()["errors"] == {"__all__": ["您无权对该检查记录执行此操作"]}
     assert inspection_state(inspection) == before
 
 
@@ -389,7 +394,7 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
     assert response.status_code == 400
     assert response.json()["errors"] == {"items": ["第1项：隐患类别不存在：NOPE", "第2项：判定依据不存在：ZZ-99"]}
     response = admin.post(f"{API}/checklists/", dict(body, items=[{"text": "温度", "answer_type": "number"}]))
-    assert response.status_code == 400 and response.json()["errors"] == {"items": ["第1项：数值题须给出允许范围"]}
+    assert response.status_code == 400 and response.json()["errors"] == {"items": ["第1项：数值题须给出下限或上限"]}
     response = admin.post(f"{API}/checklists/", dict(body, name=""))
     assert response.status_code == 400 and set(response.json()["errors"]) == {"name"}
     response = as_user(world.grid_inspector_a).post(f"{API}/checklists/", body)
@@ -404,12 +409,12 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
     for data, errors in (
         ({"note": "修订"}, {"items": ["此字段为必填项"]}),
         ({"items": []}, {"items": ["体检卡至少需要一个检查项"]}),
-        ({"items": [{"text": ""}]}, {"items": ["第1项：请填写检查内容"]}),
+        ({"items": [{"text": ""}]}, {"items": ["第1项：检查内容：这个字段是必填项。"]}),
     ):
         response = admin.post(publish, data)
         assert response.status_code == 400 and response.json()["errors"] == errors
     response = as_user(world.town_admin_a).post(publish, {"items": [{"text": "镇里改的"}]})
-    assert response.status_code == 400 and response.json()["errors"] == {"__all__": ["无权修改该体检卡"]}
+    assert response.status_code == 400 and response.json()["errors"] == {"__all__": ["您无权对该体检卡执行此操作"]}
     assert template_state(template) == before
 
     response = admin.post(publish, {"items": [{"text": "应急照明完好", "photo_required": True}], "note": "换新表"})
@@ -443,7 +448,7 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
 def test_library_checklists_belong_to_the_platform(as_user, world):
     library = make_checklist()
     response = as_user(world.district_admin).post(f"{API}/checklists/{library.pk}/publish/", {"items": [{"text": "x"}]})
-    assert response.status_code == 400 and response.json()["errors"] == {"__all__": ["无权修改该体检卡"]}
+    assert response.status_code == 400 and response.json()["errors"] == {"__all__": ["您无权对该体检卡执行此操作"]}
     response = as_user(world.platform_admin).post(f"{API}/checklists/{library.pk}/publish/", {"items": [{"text": "x"}]})
     assert response.status_code == 200 and response.json()["current_version"] == 2
     response = as_user(world.district_admin).post(

@@ -29,7 +29,7 @@ def run_url(inspection, position=None):
 
 
 def submit_url(inspection):
-    return reverse("inspections:inspection-submit", args=[inspection.pk])
+    return reverse("inspections:inspections-submit", args=[inspection.pk])
 
 
 def detail_url(inspection):

@@ -1,0 +1,337 @@
+"""Inspections (检查) in the REST API: /api/v1/inspections/.
+
+``POST /inspections/`` (JSON) starts an inspection; ``POST /inspections/{id}/answers/`` (multipart,
+one item at a time, with its ``photos`` as they are taken) records or corrects an answer;
+``POST /inspections/{id}/submit/`` (the declared ``submit`` action, the phone page's form:
+``signed_by``, ``summary`` and the signature as ``signature_data`` (a PNG ``data:`` URL) or a
+``signature_file`` photo) signs and submits: every failed item becomes a hazard, whose id the
+detail shows on that item.
+
+No ``from __future__ import annotations``: django-ninja reads the annotations at run time.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from anjian.inspections.api.common import (
+    KindValue,
+    ResultValue,
+    _display,
+    _request_user,
+    _required,
+)
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Schema, Status, UploadedFile
+from pydantic import field_validator
+
+from anjian.core.api import (
+    REQUIRED,
+    AttachmentOut,
+    EnterpriseOwnedOut,
+    InputSchema,
+    Latitude,
+    Longitude,
+    check_photos,
+    raise_errors,
+    resource_router,
+    scoped_get,
+)
+from anjian.core.api_auth import ErrorOut
+from anjian.core.attachments import attachments_for, owner_label
+from anjian.core.models import Attachment
+from anjian.core.scoping import VIEW, acting_enterprise, restrict
+from anjian.inspections import services
+from anjian.inspections.models import (
+    AnswerResult,
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionAnswer,
+)
+from anjian.inspections.registry import INSPECTION
+
+# --- inspections: output ----------------------------------------------------------------------
+
+
+class AnswerOut(Schema):
+    """One item of the inspection's checklist version with its answer (``result`` empty while unanswered)."""
+
+    item: int = Field(..., description="检查项ID（提交答案时用）")
+    position: int
+    text: str
+    clause: str
+    answer_type: str
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    unit: str
+    photo_required: bool
+    major: bool = Field(..., description="不合格即重大隐患")
+    result: str = Field(..., description="pass / fail / na；未检查为空")
+    result_display: str
+    number_value: Decimal | None = None
+    note: str
+    answered_at: dt.datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    photos: list[AttachmentOut] = Field(default_factory=list, description="该项照片（含 SHA-256）")
+    hazard: int | None = Field(None, description="不合格项形成的隐患ID（提交后）")
+
+
+class CountsOut(Schema):
+    total: int
+    answered: int
+    passed: int
+    failed: int
+    not_applicable: int
+    unanswered: int
+
+
+def answer_row(item: ChecklistItem, answer: InspectionAnswer | None, photos: list[Attachment]) -> dict[str, Any]:
+    return {
+        "item": item.pk,
+        "position": item.position,
+        "text": item.text,
+        "clause": item.clause,
+        "answer_type": item.answer_type,
+        "min_value": item.min_value,
+        "max_value": item.max_value,
+        "unit": item.unit,
+        "photo_required": item.photo_required,
+        "major": item.major_criterion_id is not None,
+        "result": answer.result if answer else "",
+        "result_display": _display(AnswerResult.choices, answer.result) if answer else "",
+        "number_value": answer.number_value if answer else None,
+        "note": answer.note if answer else "",
+        "answered_at": answer.answered_at if answer else None,
+        "latitude": answer.latitude if answer else None,
+        "longitude": answer.longitude if answer else None,
+        "photos": photos,
+        "hazard": answer.hazard_id if answer else None,
+    }
+
+
+def load_answers(inspection: Inspection) -> list[dict[str, Any]]:
+    """Every item of the inspection's version with its answer and photos: three queries however
+    many items (cached on the instance for the other fields of the same answer)."""
+    cached = getattr(inspection, "_api_answers", None)
+    if cached is not None:
+        return cached
+    items = list(
+        ChecklistItem.objects.filter(checklist_version_id=inspection.checklist_version_id).order_by("position")
+    )
+    answers = {a.item_id: a for a in InspectionAnswer.objects.filter(inspection=inspection)}
+    photos: dict[str, list[Attachment]] = defaultdict(list)
+    if answers:
+        for attachment in Attachment.objects.filter(
+            owner_model=owner_label(InspectionAnswer),
+            owner_id__in=[str(a.pk) for a in answers.values()],
+            archived_at__isnull=True,
+        ).order_by("uploaded_at", "id"):
+            photos[attachment.owner_id].append(attachment)
+    rows = []
+    for item in items:
+        answer = answers.get(item.pk)
+        rows.append(answer_row(item, answer, photos[str(answer.pk)] if answer else []))
+    inspection._api_answers = rows
+    return rows
+
+
+class InspectionRow(EnterpriseOwnedOut):
+    """A row of the inspection list."""
+
+    id: int
+    kind: str
+    kind_display: str
+    checklist: int = Field(..., description="体检卡ID")
+    checklist_name: str
+    checklist_version: int = Field(..., description="所用体检卡的版本号")
+    inspector: int
+    inspector_name: str
+    status: str
+    status_display: str
+    started_at: dt.datetime
+    submitted_at: dt.datetime | None = None
+    passed: int
+    failed: int
+    not_applicable: int
+
+    @staticmethod
+    def resolve_kind_display(obj: Inspection) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_checklist(obj: Inspection) -> int:
+        return obj.checklist_version.template_id
+
+    @staticmethod
+    def resolve_checklist_name(obj: Inspection) -> str:
+        return obj.checklist_version.template.name
+
+    @staticmethod
+    def resolve_checklist_version(obj: Inspection) -> int:
+        return obj.checklist_version.number
+
+    @staticmethod
+    def resolve_inspector(obj: Inspection) -> int:
+        return obj.inspector_id
+
+    @staticmethod
+    def resolve_inspector_name(obj: Inspection) -> str:
+        return str(obj.inspector)
+
+    @staticmethod
+    def resolve_status_display(obj: Inspection) -> str:
+        return str(obj.get_status_display())
+
+
+class InspectionOut(InspectionRow):
+    """One inspection: every item of the version it used, with answers, photos and the hazards made."""
+
+    latitude: float | None = None
+    longitude: float | None = None
+    signed_by: str
+    summary: str
+    editable: bool = Field(..., description="当前用户可否填写（检查人本人且未提交）")
+    counts: CountsOut = Field(..., description="按当前答案统计")
+    answers: list[AnswerOut]
+    hazards: list[int] = Field(..., description="不合格项形成的隐患ID")
+    signature: AttachmentOut | None = Field(None, description="签名图片")
+
+    @staticmethod
+    def resolve_editable(obj: Inspection, context) -> bool:
+        user = _request_user(context)
+        return user is not None and services.fill_refusal(user, obj) is None
+
+    @staticmethod
+    def resolve_counts(obj: Inspection) -> dict[str, int]:
+        results = [row["result"] for row in load_answers(obj)]
+        answered = sum(1 for r in results if r)
+        return {
+            "total": len(results),
+            "answered": answered,
+            "passed": results.count(AnswerResult.PASS),
+            "failed": results.count(AnswerResult.FAIL),
+            "not_applicable": results.count(AnswerResult.NA),
+            "unanswered": len(results) - answered,
+        }
+
+    @staticmethod
+    def resolve_answers(obj: Inspection) -> list[dict[str, Any]]:
+        return load_answers(obj)
+
+    @staticmethod
+    def resolve_hazards(obj: Inspection) -> list[int]:
+        return [row["hazard"] for row in load_answers(obj) if row["hazard"]]
+
+    @staticmethod
+    def resolve_signature(obj: Inspection) -> Attachment | None:
+        return attachments_for(obj).last()
+
+
+# --- inspections: input -----------------------------------------------------------------------
+
+
+def _blank_is_none(value):
+    """A phone's browser sends an empty field as "": for a number or a choice that is "not given"."""
+    return None if value == "" else value
+
+
+class InspectionStartIn(InputSchema):
+    """Start an inspection. An enterprise user may leave ``enterprise`` out (a self-check of his own)."""
+
+    enterprise: int | None = Field(None, description="企业ID；企业用户不填即为本企业")
+    template: int = Field(..., description="体检卡ID（须适用于该企业）")
+    kind: KindValue | None = Field(None, description="检查类型；不填按身份确定")
+    latitude: float | None = Latitude
+    longitude: float | None = Longitude
+
+
+class AnswerForm(InputSchema):
+    model_config = _required("item")
+
+    item: int | None = Field(None, description="检查项ID")
+    result: ResultValue | None = Field(None, description="pass / fail / na；数值题按范围自动判定")
+    number_value: Decimal | None = Field(None, max_digits=12, decimal_places=3, description="数值题的读数")
+    note: str = Field("", max_length=2000, description="说明（不合格时写明情况）")
+    latitude: float | None = Latitude
+    longitude: float | None = Longitude
+
+    @field_validator("item", "result", "number_value", "latitude", "longitude", mode="before")
+    @classmethod
+    def blank_is_none(cls, value):
+        return _blank_is_none(value)
+
+
+def check_position(payload: Schema) -> dict[str, list[str]]:
+    if (payload.latitude is None) != (payload.longitude is None):
+        return {"latitude": [_("经纬度须同时提供")]}
+    return {}
+
+
+router = resource_router(INSPECTION, out=InspectionOut, item=InspectionRow, mount=False)
+INSPECTIONS = router.api_resource.resource
+
+
+@router.post(
+    "/",
+    response={201: InspectionOut, 400: ErrorOut, 404: ErrorOut},
+    operation_id="inspections_start",
+    url_name="inspections-list",
+    summary="开始检查",
+)
+def inspection_start(request: HttpRequest, payload: InspectionStartIn):
+    user = request.auth
+    enterprise = acting_enterprise(user, payload.enterprise)  # missing and out of scope alike: 404
+    if enterprise is None:
+        raise ValidationError({"enterprise": [_(REQUIRED)]})
+    errors = check_position(payload)
+    template = restrict(ChecklistTemplate.objects.all(), user, VIEW).filter(pk=payload.template).first()
+    if template is None:
+        errors["template"] = [_("不存在：%(value)s") % {"value": payload.template}]
+    raise_errors(errors)
+    inspection = services.inspection_start(
+        actor=user,
+        enterprise=enterprise,
+        template=template,
+        kind=payload.kind,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+    )
+    return Status(201, scoped_get(request, INSPECTIONS, inspection.pk))
+
+
+@router.post(
+    "/{pk}/answers/",
+    response={200: AnswerOut, 400: ErrorOut, 404: ErrorOut},
+    operation_id="inspections_answer",
+    url_name="inspections-answer",
+    summary="填写一项（含该项照片，multipart；可重复提交以更正）",
+)
+def inspection_answer(
+    request: HttpRequest, pk: str, payload: Form[AnswerForm], photos: File[list[UploadedFile]] = None
+):
+    inspection = scoped_get(request, INSPECTIONS, pk)
+    photos = photos or []
+    errors: dict[str, list[str]] = {}
+    if payload.item is None:
+        errors["item"] = [_(REQUIRED)]
+    errors.update(check_position(payload))
+    errors.update(check_photos(photos))
+    raise_errors(errors)
+    answer = services.inspection_answer(
+        actor=request.auth,
+        inspection=inspection.pk,
+        item=payload.item,
+        result=payload.result or "",
+        number_value=payload.number_value,
+        note=payload.note,
+        photos=photos,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+    )
+    answer = InspectionAnswer.objects.select_related("item").get(pk=answer.pk)  # the values as stored
+    return answer_row(answer.item, answer, list(attachments_for(answer)))

@@ -14,7 +14,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from anjian.inspections.api.common import AnswerTypeValue, KindValue, Number, VenueValue, _request_user
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest
@@ -27,6 +26,7 @@ from anjian.core.api import (
 )
 from anjian.core.api_auth import ErrorOut
 from anjian.inspections import rules, services
+from anjian.inspections.api.common import AnswerTypeValue, KindValue, Number, VenueValue, _request_user
 from anjian.inspections.checklist_forms import ItemsField
 from anjian.inspections.models import (
     AnswerType,

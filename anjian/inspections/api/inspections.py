@@ -15,13 +15,6 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from anjian.inspections.api.common import (
-    KindValue,
-    ResultValue,
-    _display,
-    _request_user,
-    _required,
-)
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -45,6 +38,13 @@ from anjian.core.attachments import attachments_for, owner_label
 from anjian.core.models import Attachment
 from anjian.core.scoping import VIEW, acting_enterprise, restrict
 from anjian.inspections import services
+from anjian.inspections.api.common import (
+    KindValue,
+    ResultValue,
+    _display,
+    _request_user,
+    _required,
+)
 from anjian.inspections.models import (
     AnswerResult,
     ChecklistItem,

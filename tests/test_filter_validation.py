@@ -179,3 +179,35 @@ def test_choice_filters_check_the_choices_or_the_field(world):
             by_name[name].clean(value, user, HAZARD.model)
     # An industry prefix finer than the listed sections and divisions is still a valid prefix.
     assert by_name["industry"].clean("C131", user, HAZARD.model) == "C131"
+
+
+# --- the other list-like pages that read their own query parameters --------------------------
+
+QUERY_PAGES = {
+    "hazards:hazard-stats": ["from", "to", "region", "industry", "category", "level", "source", "tab"],
+    "hazards:list-tabs": ["view", "region", "category", "deadline_from"],
+    "hazards:summary": ["view"],
+    "hazards:mine": ["view", "page"],
+    "inspections:coverage": ["kind", "group", "key"],
+    "inspections:rates": ["from", "to", "tab", "page"],
+    "risks:review-status": ["month", "state", "town", "page"],
+    "risks:board": ["enterprise", "done", "q"],
+    "inspections:monthly-report-submit": ["month"],
+    "hazards:report": ["enterprise"],
+    "inspections:inspection-start": ["enterprise", "q", "kind"],
+}
+BAD_VALUES = ["²", "9" * 30, "abc", "9999-12-31", "0001-01-01", "a\x00b", "x" * 3000]
+
+
+@pytest.mark.parametrize("route", sorted(QUERY_PAGES))
+@pytest.mark.parametrize("who", ["district_admin", "enterprise_admin_a"])
+def test_pages_with_their_own_query_parameters_never_answer_500(client, world, route, who):
+    client.force_login(getattr(world, who))
+    url = reverse(route)
+    failures = []
+    for name in QUERY_PAGES[route]:
+        for value in BAD_VALUES:
+            response = client.get(url, {name: value})
+            if response.status_code >= 500:
+                failures.append((name, value[:12]))
+    assert not failures, failures

@@ -66,10 +66,12 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def _date(value: str | None) -> dt.date | None:
+    """An ISO date within a sensible range (the period's end + 1 day must still be a date)."""
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and dt.date(1900, 1, 1) <= day <= dt.date(2999, 12, 31) else None
 
 
 def parse_params(params) -> tuple[dt.date, dt.date, dict[str, str]]:
@@ -88,7 +90,7 @@ def parse_params(params) -> tuple[dt.date, dt.date, dict[str, str]]:
     if INDUSTRY_CODE.match(industry):
         filters["industry"] = industry
     category = (params.get("category") or "").strip()
-    if category.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", category):  # not isdigit(): "²" is a digit to Python, not to int()
         filters["category"] = category
     if params.get("level") in HazardLevel.values:
         filters["level"] = params["level"]

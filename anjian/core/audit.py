@@ -161,7 +161,7 @@ def partition_of(instance: models.Model) -> str:
     Its enterprise where it has one (the path of its registered ``ScopeSpec``, or a plain
     ``enterprise`` foreign key), else the district of its region (the spec's region path, or a
     plain ``region`` foreign key), else ``platform``."""
-    model = type(instance)
+    model = instance.__class__  # not type(): request.user is a lazy proxy of the user
     try:
         spec = scope_spec(model)
     except LookupError:

@@ -135,6 +135,8 @@ def _of(enterprise) -> str:
 
 
 def test_partition_of_follows_the_scope_spec():
+    from django.utils.functional import SimpleLazyObject
+
     from anjian.core.roles import Role
     from anjian.core.tests.factories import government_user
     from anjian.enterprises.tests.factories import enterprise_user
@@ -148,6 +150,8 @@ def test_partition_of_follows_the_scope_spec():
     assert audit.partition_of(hazard) == _of(enterprise)  # spec path "enterprise"
     assert audit.partition_of(HazardTransition(hazard=hazard)) == _of(enterprise)  # "hazard__enterprise"
     assert audit.partition_of(enterprise_user(enterprise)) == _of(enterprise)  # a plain enterprise key
+    lazy = SimpleLazyObject(lambda: enterprise_user(enterprise))  # request.user
+    assert audit.partition_of(lazy) == _of(enterprise)
     assert audit.partition_of(government_user(Role.TOWN_ADMIN, town)) == "district:320585"  # its region's district
     assert audit.partition_of(UserFactory()) == audit.PLATFORM
     assert audit.partition_of(town) == audit.PLATFORM  # regions: reference data of the platform

@@ -1,7 +1,9 @@
+from django.apps import apps
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.module_loading import module_has_submodule
 from django.views.i18n import JavaScriptCatalog
 
 from anjian.core import pages
@@ -16,10 +18,14 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("core/", include("anjian.core.urls")),
     path("inbox/", include("anjian.portal.urls")),
-    path("enterprises/", include("anjian.enterprises.urls")),
-    path("hazards/", include("anjian.hazards.urls")),
-    path("inspections/", include("anjian.inspections.urls")),
-    path("risks/", include("anjian.risks.urls")),
+    # Every domain app (one with a registry) serves its pages under /<label>/.
+    *[
+        path(f"{config.label}/", include(f"{config.name}.urls"))
+        for config in apps.get_app_configs()
+        if config.label not in {"core", "portal"}
+        and module_has_submodule(config.module, "registry")
+        and module_has_submodule(config.module, "urls")
+    ],
     path("api/v1/", include("anjian.core.api")),
 ]
 

@@ -1,8 +1,8 @@
 """The enterprise archive (一企一档) in the REST API: /api/v1/enterprises/.
 
 List and detail come from the registry entry (same filters, search and sort as the list page);
-create, update and move call the enterprise services, so the API enforces exactly the rules of the
-pages. Related records are named by key (region code, industry code, class code, department code,
+create and update call the enterprise services, the declared actions (``move``) the same forms
+and services as the pages, so the API enforces exactly the rules of the pages. Related records are named by key (region code, industry code, class code, department code,
 tag names, inspector id) and resolved inside the user's scope.
 
 No ``from __future__ import annotations``: django-ninja reads the annotations at run time.
@@ -12,16 +12,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from django.http import Http404, HttpRequest
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
-from anjian.core.api import ErrorOut, InputSchema, Ref, patch_schema, resolve_refs, resource_router, scoped_get
+from anjian.core.api import InputSchema, Ref, patch_schema, resource_router
 from anjian.core.choices import grid_inspectors
 from anjian.core.models import Department, Region, User
-from anjian.core.scoping import CHANGE
 from anjian.core.validators import validate_phone
-from anjian.enterprises import rules, services
+from anjian.enterprises import services
 from anjian.enterprises.models import (
     Enterprise,
     EnterpriseKind,
@@ -234,11 +232,6 @@ class EnterpriseIn(InputSchema):
 EnterprisePatch = patch_schema(EnterpriseIn, "EnterprisePatch")
 
 
-class MoveIn(InputSchema):
-    region: str = Field(..., description="新的网格/区划代码")
-    grid_inspector: int | None = Field(None, description="责任网格员的用户ID；不填则清空")
-
-
 # --- routes -----------------------------------------------------------------------------------
 
 router = resource_router(
@@ -252,23 +245,3 @@ router = resource_router(
     select_related=["supervising_department"],
     prefetch_related=["tags"],
 )
-SERVED = router.api_resource.resource
-
-
-@router.post(
-    "/{pk}/move/",
-    response={200: EnterpriseOut, 400: ErrorOut, 404: ErrorOut},
-    operation_id="enterprises_move",
-    url_name="enterprises-move",
-    summary="调整所属网格和责任网格员",
-)
-def move(request: HttpRequest, pk: str, payload: MoveIn):
-    user = request.auth
-    if not rules.is_enterprise_manager(user):
-        raise Http404
-    enterprise = scoped_get(request, SERVED, pk, CHANGE)
-    data = resolve_refs(user, REFS, payload.model_dump())
-    services.enterprise_move(
-        actor=user, enterprise=enterprise, region=data["region"], grid_inspector=data["grid_inspector"]
-    )
-    return scoped_get(request, SERVED, enterprise.pk)

@@ -57,10 +57,16 @@ def enterprise_form_class(user: User, instance: Enterprise | None) -> type[Enter
 
 
 class MoveForm(BootstrapMixin, forms.Form):
-    region = RegionChoiceField(label=_("新网格/区划"), queryset=Region.objects.none())
-    grid_inspector = forms.ModelChoiceField(label=_("责任网格员"), queryset=User.objects.none(), required=False)
+    """调整网格 (the page and the API): the new grid by its code, the grid inspector by his id."""
 
-    def __init__(self, *args, user: User, **kwargs):
+    region = RegionChoiceField(label=_("新网格/区划"), queryset=Region.objects.none(), to_field_name="code")
+    grid_inspector = forms.ModelChoiceField(
+        label=_("责任网格员"), queryset=User.objects.none(), required=False, help_text=_("不填则清空")
+    )
+
+    def __init__(self, *args, user: User, enterprise: Enterprise | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if enterprise is not None and not self.is_bound:
+            self.initial = {"region": enterprise.region_id, "grid_inspector": enterprise.grid_inspector_id}
         self.fields["region"].queryset = restrict(Region.objects.filter(level__gte=RegionLevel.TOWN), user)
         self.fields["grid_inspector"].queryset = grid_inspectors(user)

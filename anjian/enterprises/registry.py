@@ -6,12 +6,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core import menu, reference, registry
+from anjian.core.actions import Action
 from anjian.core.choices import grid_inspector_choices, subregion_choices
 from anjian.core.models import User
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import ENTERPRISE_PROFILE_EDITOR_ROLES, ENTERPRISE_REGISTRARS
 from anjian.core.scoping import CHANGE, CREATE, ScopeSpec, restrict
 from anjian.enterprises import rules, selectors, services
+from anjian.enterprises.forms import MoveForm
 from anjian.enterprises.models import Enterprise, Industry, Scale, SupervisionClass, Tag
 
 
@@ -138,9 +140,34 @@ ENTERPRISE = registry.register(
         update_service=lambda *, actor, instance, data: services.enterprise_update(
             actor=actor, enterprise=instance, data=data
         ),
-        detail_actions=[
-            (_("调整网格"), "enterprises:enterprise-move", rules.is_enterprise_manager),
-            (_("企业绑定码"), "enterprises:enterprise-binding-qr", rules.is_enterprise_manager),
+        actions=[
+            Action(
+                "move",
+                _("调整网格"),
+                form=MoveForm,
+                form_kwargs=lambda user, enterprise: {"user": user, "enterprise": enterprise},
+                may=rules.is_enterprise_manager,
+                service=services.enterprise_move,
+                record_arg="enterprise",
+                style="outline-primary",
+                icon="bi-geo-alt",
+                template="enterprises/move.html",
+                done=_("已调整所属网格"),
+                help=_("企业的隐患、风险点、检查等记录随企业一并转到新网格。"),
+            ),
+            # Generating a code is a write: the QR page (``views.enterprise_binding_code``, at this
+            # action's address) shows the current code and generates a new one through this
+            # declaration. The code itself is shown on the page only, so no API route.
+            Action(
+                "binding_code",
+                _("企业绑定码"),
+                may=rules.is_enterprise_manager,
+                service=services.binding_token_create,
+                record_arg="enterprise",
+                style="outline-primary",
+                icon="bi-qr-code",
+                api=False,
+            ),
         ],
         list_actions=[(_("Excel导入"), "enterprises:enterprise-import", rules.is_enterprise_manager)],
     )

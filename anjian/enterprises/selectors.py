@@ -6,10 +6,16 @@ from django.db.models import Count, QuerySet
 
 from anjian.core.models import Region, RegionLevel, User
 from anjian.core.scoping import VIEW, restrict, town_code_of
-from anjian.enterprises.models import Enterprise
+from anjian.enterprises.models import BindingToken, Enterprise
 from anjian.enterprises.services import enterprise_for_phone
 
-__all__ = ["enterprise_for_phone", "government_overview", "enterprise_home", "agency_enterprises"]
+__all__ = [
+    "enterprise_for_phone",
+    "government_overview",
+    "enterprise_home",
+    "agency_enterprises",
+    "current_binding_token",
+]
 
 
 def scoped_enterprises(user: User, action: str = VIEW) -> QuerySet:
@@ -49,3 +55,14 @@ def enterprise_home(user: User) -> Enterprise:
 
 def agency_enterprises(user: User) -> QuerySet:
     return scoped_enterprises(user).select_related("region", "industry").order_by("name")
+
+
+def current_binding_token(enterprise: Enterprise) -> BindingToken | None:
+    """The enterprise's newest binding code that is still unused and valid, if any."""
+    from django.utils import timezone
+
+    return (
+        BindingToken.objects.filter(enterprise=enterprise, used_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-expires_at", "-id")
+        .first()
+    )

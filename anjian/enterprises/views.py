@@ -12,9 +12,7 @@ from django.views.decorators.http import require_http_methods
 from anjian.core.qr import public_url, qr_svg
 from anjian.core.scoping import CHANGE, get_scoped_or_404
 from anjian.core.validators import mask_phone
-from anjian.core.views import add_service_errors
-from anjian.enterprises import rules, services
-from anjian.enterprises.forms import MoveForm
+from anjian.enterprises import rules, selectors, services
 from anjian.enterprises.models import Enterprise
 from anjian.enterprises.registry import ENTERPRISE
 
@@ -27,47 +25,34 @@ def _managed_enterprise(request: HttpRequest, pk) -> Enterprise:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enterprise_move(request: HttpRequest, pk) -> HttpResponse:
-    """Move an enterprise to another grid and set its grid inspector."""
+def enterprise_binding_code(request: HttpRequest, pk) -> HttpResponse:
+    """企业绑定码, the page of the declared ``binding_code`` action: the grid inspector shows the QR
+    code, the enterprise admin scans it to bind his account. GET shows the current code (and
+    writes nothing); POST generates a new one through the declaration."""
     enterprise = _managed_enterprise(request, pk)
-    initial = {"region": enterprise.region_id, "grid_inspector": enterprise.grid_inspector_id}
-    form = MoveForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    action = ENTERPRISE.action("binding_code")
+    error = action.refusal(request.user, enterprise)
+    if request.method == "POST" and not error:
+        form = action.build_form(request.user, enterprise, {})
+        form.is_valid()  # no input: the enterprise is the whole of it
         try:
-            services.enterprise_move(
-                actor=request.user,
-                enterprise=enterprise,
-                region=form.cleaned_data["region"],
-                grid_inspector=form.cleaned_data["grid_inspector"],
-            )
-            messages.success(request, _("已调整所属网格"))
-            return redirect(reverse(ENTERPRISE.url_name("detail"), args=[enterprise.pk]))
+            action.perform(actor=request.user, record=enterprise, form=form)
         except ValidationError as exc:
-            add_service_errors(form, exc)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "enterprises/move.html", {"form": form, "object": enterprise, "resource": ENTERPRISE}, status=status
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def enterprise_binding_qr(request: HttpRequest, pk) -> HttpResponse:
-    """The grid inspector shows this QR code; the enterprise admin scans it to bind his account."""
-    enterprise = _managed_enterprise(request, pk)
-    token = services.binding_token_create(actor=request.user, enterprise=enterprise)
-    bind_url = public_url(request, reverse("enterprises:bind", args=[token.token]))
-    return render(
-        request,
-        "enterprises/binding_qr.html",
-        {
-            "object": enterprise,
-            "token": token,
-            "bind_url": bind_url,
-            "qr_svg": qr_svg(bind_url),
-            "resource": ENTERPRISE,
-        },
-    )
+            error = " ".join(exc.messages)
+        else:
+            return redirect(reverse(ENTERPRISE.url_name(action.slug), args=[enterprise.pk]))
+    token = selectors.current_binding_token(enterprise)
+    bind_url = public_url(request, reverse("enterprises:bind", args=[token.token])) if token else ""
+    ctx = {
+        "object": enterprise,
+        "token": token,
+        "bind_url": bind_url,
+        "qr_svg": qr_svg(bind_url) if token else "",
+        "action_url": reverse(ENTERPRISE.url_name(action.slug), args=[enterprise.pk]),
+        "error": error,
+        "resource": ENTERPRISE,
+    }
+    return render(request, "enterprises/binding_qr.html", ctx, status=400 if error else 200)
 
 
 @login_required

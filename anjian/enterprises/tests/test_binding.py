@@ -14,7 +14,12 @@ pytestmark = pytest.mark.django_db
 
 def test_signup_then_bind_by_qr(client, world):
     client.force_login(world.grid_inspector_a)
-    page = client.get(reverse("enterprises:enterprise-binding-qr", args=[world.enterprise_a.pk]))
+    url = reverse("enterprises:enterprises-binding-code", args=[world.enterprise_a.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and b"<svg" not in page.content  # showing the page writes nothing
+    assert not BindingToken.objects.exists()
+    assert client.post(url).status_code == 302
+    page = client.get(url)
     assert page.status_code == 200 and b"<svg" in page.content
     token = BindingToken.objects.get(enterprise=world.enterprise_a).token
     client.logout()
@@ -112,7 +117,7 @@ def test_sms_codes_are_rate_limited_and_guessing_stops(world, sms_outbox):
 
 def test_government_account_cannot_bind(client, world):
     client.force_login(world.grid_inspector_a)
-    client.get(reverse("enterprises:enterprise-binding-qr", args=[world.enterprise_a.pk]))
+    client.post(reverse("enterprises:enterprises-binding-code", args=[world.enterprise_a.pk]))
     token = BindingToken.objects.get().token
     client.force_login(world.town_admin_b)
     assert client.post(reverse("enterprises:bind", args=[token])).status_code == 400
@@ -123,5 +128,7 @@ def test_government_account_cannot_bind(client, world):
 def test_only_managers_in_scope_make_binding_codes(client, world):
     for user in (world.enterprise_admin_a, world.town_admin_b, world.employee_a):
         client.force_login(user)
-        assert client.get(reverse("enterprises:enterprise-binding-qr", args=[world.enterprise_a.pk])).status_code == 404
+        url = reverse("enterprises:enterprises-binding-code", args=[world.enterprise_a.pk])
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
     assert not BindingToken.objects.exists()

@@ -155,3 +155,25 @@ def test_chinese_by_default_even_for_an_english_browser(client, world):
     client.force_login(world.district_admin)
     body = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "企业档案" in body and 'lang="zh-hans"' in body
+
+
+def test_move_is_a_declared_action_on_the_page(client, world):
+    """调整网格: the button on the detail page, the form, and the service (records follow)."""
+    from django.urls import reverse
+
+    enterprise = world.enterprise_a
+    url = reverse("enterprises:enterprises-move", args=[enterprise.pk])
+    client.force_login(world.town_admin_a)
+    assert url in client.get(reverse("enterprises:enterprises-detail", args=[enterprise.pk])).content.decode()
+    assert client.get(url).status_code == 200
+    target = world.regions["grid_a2"].code
+    response = client.post(url, {"region": target})
+    assert response.status_code == 302
+    enterprise.refresh_from_db()
+    assert enterprise.region_id == target
+    client.force_login(world.employee_a)
+    assert client.post(url, {"region": world.enterprise_b.region_id}).status_code == 400
+    enterprise.refresh_from_db()
+    assert enterprise.region_id == target
+    client.force_login(world.town_admin_b)
+    assert client.get(url).status_code == 404

@@ -28,3 +28,21 @@ class ChineseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class StripNulQueryMiddleware:
+    """A query string value never carries a NUL character: views read ``request.GET`` directly
+    (searches, ``?enterprise=``, ``?town=``) and PostgreSQL refuses NUL in text with an error
+    (a 500); nobody types one, so it is dropped here, once, for every door."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = request.GET.copy()
+            for key in list(cleaned):
+                cleaned.setlist(key, [value.replace("\x00", "") for value in cleaned.getlist(key)])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)

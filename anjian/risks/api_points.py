@@ -288,7 +288,7 @@ def risk_point_update(request: HttpRequest, pk: str, payload: RiskPointPatch):
 @risk_points.get(
     "/{pk}/assessments/",
     response={200: AssessmentPage, 404: ErrorOut},
-    operation_id="risk-points_assessments",
+    operation_id="risk-points_assessment_history",
     url_name="risk-points-assessments",
     summary="风险点的评价历史（新的在前）",
 )

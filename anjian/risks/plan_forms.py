@@ -56,6 +56,11 @@ class PolygonField(forms.Field):
 
     widget = forms.Textarea(attrs={"rows": 2})
 
+    def json_schema(self) -> dict[str, Any]:
+        """Its body in the OpenAPI schema (``anjian.core.actions``)."""
+        point = {"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1}, "minItems": 2, "maxItems": 2}
+        return {"type": "array", "items": point, "minItems": 3, "maxItems": 200}
+
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             if not value.strip():

@@ -127,7 +127,17 @@ class RiskPointForm(BootstrapMixin, forms.Form):
         return data
 
 
-class AssessForm(BootstrapMixin, forms.Form):
+class PointActionForm(BootstrapMixin, forms.Form):
+    """The input of one of a risk point's declared actions: built with the user and the point
+    (``point_form_kwargs``), so its choices are the point's own, in the user's scope."""
+
+    def __init__(self, *args, user: User, point: RiskPoint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.point = point
+
+
+class AssessForm(PointActionForm):
     """LEC (three selects) or LS (two selects), chosen per assessment; only the chosen method's
     selects are read."""
 
@@ -143,9 +153,9 @@ class AssessForm(BootstrapMixin, forms.Form):
     ls_severity = forms.ChoiceField(label=_("S 事故后果严重性"), choices=BLANK + LS_SEVERITY, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
-    def __init__(self, *args, point: RiskPoint | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        latest = point.assessments.order_by("-assessed_at", "-id").first() if point is not None else None
+        latest = self.point.assessments.order_by("-assessed_at", "-id").first()
         if latest is not None and not self.is_bound:
             self.initial.setdefault("method", latest.method)  # re-assess by the method used last
 
@@ -167,23 +177,23 @@ class AssessForm(BootstrapMixin, forms.Form):
         return ASSESS_FIELDS.get(self.cleaned_data.get("method"), {}).get(factor)
 
 
-class ArchiveForm(BootstrapMixin, forms.Form):
+class ArchiveForm(PointActionForm):
     """Archive a point (true) or restore it (false); the page posts the opposite of its state."""
 
     archived = forms.NullBooleanField(
         label=_("归档"), initial=True, widget=forms.HiddenInput, help_text=_("true 归档（不填同此）；false 恢复")
     )
 
-    def __init__(self, *args, point: RiskPoint | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if point is not None and not self.is_bound:
-            self.initial.setdefault("archived", not point.archived)
+        if not self.is_bound:
+            self.initial.setdefault("archived", not self.point.archived)
 
     def service_kwargs(self) -> dict:
         return {"archived": self.cleaned_data.get("archived") is not False}
 
 
-class DataForm(BootstrapMixin, forms.Form):
+class DataForm(PointActionForm):
     """A form whose service takes its values as ``data``."""
 
     def service_kwargs(self) -> dict:
@@ -196,7 +206,7 @@ class EventForm(DataForm):
     consequence = forms.CharField(label=_("可能后果"), max_length=200, required=False)
 
 
-class MeasureForm(BootstrapMixin, forms.Form):
+class MeasureForm(PointActionForm):
     """A control measure of one of this point's events, owned by one of the enterprise's people."""
 
     event = forms.ModelChoiceField(
@@ -213,8 +223,9 @@ class MeasureForm(BootstrapMixin, forms.Form):
         label=_("责任人姓名"), max_length=30, required=False, help_text=_("不填取责任人")
     )
 
-    def __init__(self, *args, user: User, point: RiskPoint, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user, point = self.user, self.point
         self.fields["event"].queryset = point_events(user, point)
         self.fields["responsible"].queryset = enterprise_users(point.enterprise_id)
 
@@ -231,7 +242,7 @@ class InspectionPointForm(DataForm):
     place = forms.CharField(label=_("位置"), max_length=100, required=False, help_text=_("不填则使用风险点的位置"))
 
 
-class TaskForm(BootstrapMixin, forms.Form):
+class TaskForm(PointActionForm):
     """An inspection task: which measure is checked at which of this point's inspection points,
     how often, with what evidence, by whom."""
 
@@ -247,8 +258,9 @@ class TaskForm(BootstrapMixin, forms.Form):
         label=_("开始日期"), required=False, help_text=_("不填为今天"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, user: User, point: RiskPoint, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user, point = self.user, self.point
         self.fields["measure"].queryset = point_measures(user, point)
         self.fields["point"].queryset = restrict(
             InspectionPoint.objects.filter(risk_point=point, archived=False), user, VIEW
@@ -270,15 +282,16 @@ class TaskForm(BootstrapMixin, forms.Form):
         return {"measure": data["measure"], "data": values}
 
 
-class StopTaskForm(BootstrapMixin, forms.Form):
+class StopTaskForm(PointActionForm):
     """Stop one of the point's current tasks (the detail page's task table posts its id)."""
 
     task = forms.ModelChoiceField(
         label=_("巡检任务"), queryset=InspectionTask.objects.none(), help_text=_("该风险点的巡检任务ID")
     )
 
-    def __init__(self, *args, user: User, point: RiskPoint, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        user, point = self.user, self.point
         self.fields["task"].queryset = (
             restrict(InspectionTask.objects.filter(point__risk_point=point, archived=False), user, VIEW)
             .select_related("point")

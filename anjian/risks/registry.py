@@ -55,77 +55,64 @@ def _point_action_context(user, point):
 # What enterprise staff do to a risk point: each is a button and a form on the point's page
 # (``risks/point_action.html``) and ``POST /api/v1/risk-points/{pk}/<name>/`` with the same form.
 # The names keep the API's paths: a POST to a collection of the point adds to it.
+def _point_action(name: str, label, **declaration) -> Action:
+    declaration.setdefault("record_arg", "risk_point")
+    return Action(name, label, form_kwargs=forms.point_form_kwargs, may=rules.may_edit_risk_point, **declaration)
+
+
 POINT_ACTIONS = [
-    Action(
+    _point_action(
         "assessments",
         _("风险评价"),
         form=forms.AssessForm,
-        form_kwargs=lambda user, point: {"point": point},
-        may=rules.may_edit_risk_point,
         service=services.risk_assess,
-        record_arg="risk_point",
         icon="bi-speedometer2",
         done=_("评价完成"),
         help=_("选择评价方法和各项取值；风险等级按分级标准确定，历次评价记录都保留。"),
     ),
-    Action(
+    _point_action(
         "events",
         _("新增风险事件"),
         form=forms.EventForm,
-        may=rules.may_edit_risk_point,
         service=services.risk_event_create,
-        record_arg="risk_point",
         done=_("已新增风险事件"),
     ),
-    Action(
+    _point_action(
         "measures",
         _("新增管控措施"),
         form=forms.MeasureForm,
-        form_kwargs=forms.point_form_kwargs,
-        may=rules.may_edit_risk_point,
         service=services.control_measure_add,
-        record_arg="risk_point",
         done=_("已新增管控措施"),
     ),
-    Action(
+    _point_action(
         "inspection_points",
         _("新增巡检点"),
         form=forms.InspectionPointForm,
-        may=rules.may_edit_risk_point,
         service=services.inspection_point_create,
-        record_arg="risk_point",
         done=_("已新增巡检点"),
     ),
-    Action(
+    _point_action(
         "tasks",
         _("新增巡检任务"),
         form=forms.TaskForm,
-        form_kwargs=forms.point_form_kwargs,
-        may=rules.may_edit_risk_point,
         service=services.inspection_task_add,
-        record_arg="risk_point",
         done=_("已新增巡检任务，排班已生成"),
     ),
-    Action(
+    _point_action(
         "archive",
         _("归档 / 恢复"),
         form=forms.ArchiveForm,
-        form_kwargs=lambda user, point: {"point": point},
-        may=rules.may_edit_risk_point,
         service=services.risk_point_archive,
         record_arg="instance",
         style="outline-secondary",
         done=_("已保存归档状态"),
     ),
     # reached from the stop buttons of the task table (the task in the body)
-    Action(
+    _point_action(
         "stop_task",
         _("停用巡检任务"),
         form=forms.StopTaskForm,
-        form_kwargs=forms.point_form_kwargs,
-        may=rules.may_edit_risk_point,
         service=services.inspection_task_stop,
-        record_arg="risk_point",
         style="danger",
         done=_("已停用巡检任务"),
         help=_("停用后不再生成新的巡检排班，已有的巡检记录仍然保留。"),
@@ -254,6 +241,19 @@ def _plan_detail_context(user, plan):
     return detail_context(user, plan)
 
 
+# Drawn on the plan's page: its JSON door calls the same forms and services.
+def _plan_action(name: str, label, **declaration) -> Action:
+    return Action(
+        name,
+        label,
+        form_kwargs=plan_forms.plan_form_kwargs,
+        may=rules.may_draw_site_plan,
+        record_arg="plan",
+        button=False,
+        **declaration,
+    )
+
+
 SITE_PLAN = registry.register(
     Resource(
         model=SitePlan,
@@ -274,30 +274,21 @@ SITE_PLAN = registry.register(
         detail_template="risks/plan_detail.html",
         detail_context=_plan_detail_context,
         list_actions=[(_("上传平面图"), "risks:site-plan-new", rules.may_edit_risk_point)],
-        # drawn on the plan's page (the drawing page's JSON door calls the same forms and services)
         actions=[
-            Action(
+            _plan_action(
                 "zones",
                 _("绘制风险区域"),
                 form=plan_forms.ZoneForm,
-                form_kwargs=plan_forms.plan_form_kwargs,
-                may=rules.may_draw_site_plan,
                 service=services.risk_zone_save,
-                record_arg="plan",
                 done=_("已保存风险区域"),
-                button=False,
             ),
-            Action(
+            _plan_action(
                 "archive_zone",
                 _("删除风险区域"),
                 form=plan_forms.ZoneArchiveForm,
-                form_kwargs=plan_forms.plan_form_kwargs,
-                may=rules.may_draw_site_plan,
                 service=services.risk_zone_remove,
-                record_arg="plan",
                 style="danger",
                 done=_("已删除风险区域"),
-                button=False,
             ),
         ],
         # the JSON door the drawing page lists and saves zones through

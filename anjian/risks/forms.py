@@ -173,9 +173,6 @@ class AssessForm(PointActionForm):
         values = {factor: self.cleaned_data[field] for factor, field in ASSESS_FIELDS[method].items()}
         return {"method": method, "exposure": None, **values, "note": self.cleaned_data.get("note", "")}
 
-    def field_for(self, factor: str) -> str | None:
-        return ASSESS_FIELDS.get(self.cleaned_data.get("method"), {}).get(factor)
-
 
 class ArchiveForm(PointActionForm):
     """Archive a point (true) or restore it (false); the page posts the opposite of its state."""

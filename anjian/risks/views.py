@@ -117,12 +117,9 @@ def _form_page(
     *,
     title: str,
     save: Callable[[], str],
-    template: str = "risks/point_form.html",
-    submit: str = "",
-    extra: dict | None = None,
-    on_error: Callable[[ValidationError], None] | None = None,
 ) -> HttpResponse:
-    """GET: the form (read-only with the reason for those who may not change the point). POST:
+    """The edit page. GET: the form (read-only with the reason for those who may not change the
+    point). POST:
     the service through ``save`` (returns the success message), then back to the detail page;
     on an error the form again with the messages next to their fields, nothing changed."""
     editable = rules.may_edit_risk_point(request.user, point)
@@ -136,7 +133,7 @@ def _form_page(
             except ObjectDoesNotExist:
                 raise Http404 from None
             except ValidationError as exc:
-                (on_error or (lambda e: add_service_errors(form, e)))(exc)
+                add_service_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, message)
@@ -150,12 +147,11 @@ def _form_page(
         "point": point,
         "form": form,
         "title": title,
-        "submit": submit or _("保存"),
+        "submit": _("保存"),
         "editable": editable,
         "detail_url": _detail_url(point),
-        **(extra or {}),
     }
-    return render(request, template, ctx, status=status)
+    return render(request, "risks/point_form.html", ctx, status=status)
 
 
 def _bound(request: HttpRequest):

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import timezone
+
 from anjian.core.starter_data import read_data
 
 # {method: [(level, lower, upper), ...]}, bounds as decimal strings.
@@ -32,11 +34,20 @@ DEFAULT_LEVEL_CONTROL: dict[str, list[str]] = {
 }
 
 
-def load_risk_bands(RiskBand) -> None:
+def load_risk_bands(RiskBand, RiskBandVersion=None) -> None:
+    """The default bands. Before band versions existed (migration 0002) the rows alone; with
+    ``RiskBandVersion`` (the current models) a method without any band gets them as version 1."""
     for method, rows in DEFAULT_BANDS.items():
+        extra = {}
+        if RiskBandVersion is not None:
+            if RiskBand.objects.filter(method=method).exists():
+                continue
+            extra["version"] = RiskBandVersion.objects.get_or_create(
+                method=method, number=1, defaults={"published_at": timezone.now()}
+            )[0]
         for level, lower, upper in rows:
             RiskBand.objects.get_or_create(
-                method=method, level=level, defaults={"lower": Decimal(lower), "upper": Decimal(upper)}
+                method=method, level=level, defaults={"lower": Decimal(lower), "upper": Decimal(upper), **extra}
             )
 
 

@@ -5,16 +5,14 @@ the server computed, before and after a reload; on a touch screen a zone is draw
 from __future__ import annotations
 
 import io
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from anjian.core.tests.factories import DEFAULT_PASSWORD
-from anjian.risks import services
-from anjian.risks.models import RiskZone
+from anjian.risks import reference_data, services
+from anjian.risks.models import MeasureKind, RiskBand, RiskBandVersion, RiskZone
 from anjian.risks.tests.factories import risk_chain
 from tests.e2e.conftest import login, shot
 
@@ -34,8 +32,8 @@ def plan_image(width: int = 800, height: int = 500) -> SimpleUploadedFile:
 def plan_setup(e2e_world):
     world = e2e_world
     # a transactional test before this one flushed the reference tables the migrations filled
-    for migration in ("0002_default_bands", "0004_default_measure_kinds"):
-        import_module(f"anjian.risks.migrations.{migration}").load(apps, None)
+    reference_data.load_risk_bands(RiskBand, RiskBandVersion)
+    reference_data.load_measure_kinds(MeasureKind)
     point = risk_chain(world.enterprise_admin_a, world.enterprise_a).risk_point  # LEC 270 → 较大
     assert point.level == "high"
     plan = services.site_plan_create(

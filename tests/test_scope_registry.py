@@ -292,7 +292,7 @@ QUERY_ROUTES = [
     "risks:dual-prevention-export",
 ]
 # Enterprise pickers searched with ``?q=``: an outsider never finds enterprise A.
-PICKERS = ["hazards:report-enterprises", "inspections:inspection-start", "risks:board", "risks:risk-import"]
+PICKERS = ["enterprises:picker", "inspections:inspection-start", "risks:board", "risks:risk-import"]
 
 
 def _written_for(enterprise) -> dict[str, int]:

@@ -12,7 +12,6 @@ urlpatterns = [
     path("ledger/<int:enterprise_id>/", ledger.hazard_ledger, name="hazard-ledger"),
     path("report/", views.report, name="report"),
     path("report/enterprise/<int:pk>/", views.report, name="report-enterprise"),
-    path("report/enterprises/", views.enterprise_options, name="report-enterprises"),
     path("mine/", views.mine, name="mine"),
     path("tabs/", views.list_tabs, name="list-tabs"),
     path("summary/", views.summary, name="summary"),

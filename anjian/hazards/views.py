@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,7 +45,6 @@ from anjian.hazards.registry import HAZARD, VIEWS
 from anjian.hazards.selectors import fallback_category
 from anjian.hazards.timeline import load_timeline
 
-ENTERPRISE_SEARCH_LIMIT = 20
 PUBLIC_SALT = "public-report"
 PUBLIC_LIMIT_PER_HOUR = 5
 
@@ -107,25 +106,6 @@ def report(request: HttpRequest, pk=None) -> HttpResponse:
         "resource": HAZARD,
     }
     return render(request, "hazards/report.html", ctx, status=400 if bound else 200)
-
-
-@login_required
-@require_GET
-def enterprise_options(request: HttpRequest) -> HttpResponse:
-    """The enterprises in the user's scope matching a name or credit code, as radio buttons of the
-    report form (an htmx fragment; never the whole list)."""
-    text = request.GET.get("q", "").strip()[:50]
-    found = []
-    if text:
-        found = list(
-            restrict(Enterprise.objects.all(), request.user, VIEW)
-            .filter(Q(name__icontains=text) | Q(credit_code__istartswith=text.upper()))
-            .select_related("region")
-            .only("pk", "name", "address", "region__name")
-            .order_by("name")[: ENTERPRISE_SEARCH_LIMIT + 1]
-        )
-    ctx = {"found": found[:ENTERPRISE_SEARCH_LIMIT], "more": len(found) > ENTERPRISE_SEARCH_LIMIT, "q": text}
-    return render(request, "hazards/enterprise_options.html", ctx)
 
 
 # --- the detail page --------------------------------------------------------------------------
@@ -377,7 +357,9 @@ def _over_limit(request: HttpRequest) -> bool:
 
 
 def _public_category(value: str) -> HazardCategory:
-    chosen = HazardCategory.objects.filter(pk=value, parent__isnull=False, active=True).first() if value.isdigit() else None
+    chosen = (
+        HazardCategory.objects.filter(pk=value, parent__isnull=False, active=True).first() if value.isdigit() else None
+    )
     return chosen or fallback_category()  # when a member of the public is not sure
 
 

@@ -28,6 +28,7 @@ from anjian.core.models import Attachment, User
 from anjian.core.scoping import VIEW, acting_enterprise, acts_for_own_enterprise, get_scoped_or_404, restrict
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
+from anjian.enterprises.picker import picker, search_text
 from anjian.inspections import services
 from anjian.inspections.models import (
     AnswerResult,
@@ -43,7 +44,6 @@ from anjian.inspections.registry import INSPECTION
 from anjian.inspections.run_forms import AnswerForm, StartForm
 from anjian.inspections.workflow import SUBMIT
 
-ENTERPRISE_SEARCH_LIMIT = 20
 RECENT_SUBMITTED = 20
 RESULT_STYLES = {
     AnswerResult.PASS: "success",
@@ -175,19 +175,6 @@ def _start_enterprise(request: HttpRequest, pk) -> Enterprise | None:
     return acting_enterprise(request.user, pk, Enterprise.objects.select_related("region"))
 
 
-def _found_enterprises(user: User, text: str) -> tuple[list[Enterprise], bool]:
-    if not text:
-        return [], False
-    found = list(
-        restrict(Enterprise.objects.all(), user, VIEW)
-        .filter(Q(name__icontains=text) | Q(credit_code__istartswith=text.upper()))
-        .select_related("region")
-        .only("pk", "name", "address", "region__name")
-        .order_by("name")[: ENTERPRISE_SEARCH_LIMIT + 1]
-    )
-    return found[:ENTERPRISE_SEARCH_LIMIT], len(found) > ENTERPRISE_SEARCH_LIMIT
-
-
 @dataclass
 class ChecklistChoice:
     template: object
@@ -228,14 +215,12 @@ def start(request: HttpRequest, pk=None) -> HttpResponse:
         raise Http404
     wanted = request.POST.get("kind") or request.GET.get("kind") or ""
     kind = wanted if wanted in kinds else kinds[0]
-    text = request.GET.get("q", "").strip()[:50]
     if enterprise is None:
-        found, more = _found_enterprises(user, text)
         if request.method == "POST":
             raise Http404  # nothing to start without an enterprise
-        ctx = {"found": found, "more": more, "q": text, "kind": kind, **_start_ctx(user, kinds, kind)}
-        if request.htmx and request.htmx.target == "enterprise-results":
-            return render(request, "inspections/run_start.html#enterprise-results", ctx)
+        text = search_text(request.GET)
+        found = picker(user, text, link="inspections:inspection-start-enterprise", link_query=_kind_query(kinds, kind))
+        ctx = {"picker": found, "q": text, "kind": kind, **_start_ctx(user, kinds, kind)}
         return render(request, "inspections/run_start.html", ctx)
 
     choices = _checklist_choices(enterprise, kind)
@@ -289,6 +274,11 @@ def start(request: HttpRequest, pk=None) -> HttpResponse:
         **_start_ctx(user, kinds, kind),
     }
     return render(request, "inspections/run_start.html", ctx, status=status)
+
+
+def _kind_query(kinds: list[str], kind: str) -> dict[str, str]:
+    """The kind travels on the links of the start page when the user has more than one."""
+    return {"kind": kind} if len(kinds) > 1 else {}
 
 
 def _start_ctx(user: User, kinds: list[str], kind: str) -> dict:

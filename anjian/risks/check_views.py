@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,12 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from anjian.core.models import User
 from anjian.core.scoping import VIEW, acting_enterprise, acts_for_own_enterprise, get_scoped_or_404, restrict
 from anjian.enterprises.models import Enterprise
+from anjian.enterprises.picker import picker, search_text
 from anjian.risks import rules, schedule, services
 from anjian.risks.check_forms import PointCheckForm, photo_slots
 from anjian.risks.models import InspectionPoint, InspectionTask, PointCheck
 
 RECENT_CHECKS = 15
-PICKER_LIMIT = 100
 COLOURS = [
     # (state, Bootstrap colour, label)
     (schedule.GREEN, "success", gettext_lazy("已检正常")),
@@ -183,12 +183,9 @@ def _board_enterprise(request: HttpRequest) -> Enterprise | None:
     return acting_enterprise(user, None if acts_for_own_enterprise(user) else request.GET.get("enterprise"))
 
 
-def _picker(user: User, text: str) -> list[Enterprise]:
-    with_points = InspectionPoint.objects.filter(enterprise=OuterRef("pk"), archived=False)
-    queryset = restrict(Enterprise.objects.all(), user, VIEW).filter(Exists(with_points))
-    if text:
-        queryset = queryset.filter(Q(name__icontains=text) | Q(credit_code__istartswith=text.upper()))
-    return list(queryset.select_related("region").only("pk", "name", "region__name").order_by("name")[:PICKER_LIMIT])
+def _with_points() -> QuerySet:
+    """The enterprises the board can show: those with an inspection point."""
+    return Enterprise.objects.filter(Exists(InspectionPoint.objects.filter(enterprise=OuterRef("pk"), archived=False)))
 
 
 @dataclass
@@ -262,8 +259,9 @@ def board(request: HttpRequest) -> HttpResponse:
     user = request.user
     enterprise = _board_enterprise(request)
     if enterprise is None:
-        text = request.GET.get("q", "").strip()[:50]
-        return render(request, "risks/board_picker.html", {"found": _picker(user, text), "q": text})
+        text = search_text(request.GET)
+        found = picker(user, text, link="risks:board", among=_with_points(), browse=True)
+        return render(request, "risks/board_picker.html", {"picker": found, "q": text})
     tiles = board_tiles(user, enterprise)
     ctx = {
         "enterprise": enterprise,

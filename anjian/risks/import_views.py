@@ -12,7 +12,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,14 +22,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from anjian.core.exporting import XLSX
 from anjian.core.importing import ImportRejected, ImportUploadForm, PendingUploads, WorkbookError
-from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
+from anjian.core.scoping import VIEW, get_scoped_or_404
 from anjian.enterprises.models import Enterprise
+from anjian.enterprises.picker import picker, search_text
 from anjian.risks import dual_prevention, importing, rules
 from anjian.risks.registry import RISK_POINT
 
 PENDING = PendingUploads("risk_imports")
 PREVIEW_POINTS = 50
-PICK_LIMIT = 50
 
 
 def _choosing(user) -> bool:
@@ -49,22 +48,10 @@ def _enterprise(request: HttpRequest, value, *, editing: bool) -> Enterprise:
 
 def _pick(request: HttpRequest, *, target: str, title: str) -> HttpResponse:
     """Search the enterprises in the user's scope (a list of links, not a select of thousands)."""
-    query = (request.GET.get("q") or "").strip()
-    enterprises = restrict(Enterprise.objects.select_related("region"), request.user, VIEW).order_by("name")
-    if query:
-        enterprises = enterprises.filter(Q(name__icontains=query) | Q(credit_code__icontains=query.upper()))
-    return render(
-        request,
-        "risks/import_pick.html",
-        {
-            "resource": RISK_POINT,
-            "title": title,
-            "target": reverse(target),
-            "query": query,
-            "enterprises": list(enterprises[:PICK_LIMIT]),
-            "limit": PICK_LIMIT,
-        },
-    )
+    query = search_text(request.GET)
+    found = picker(request.user, query, link=target, browse=True)
+    ctx = {"resource": RISK_POINT, "title": title, "target": reverse(target), "query": query, "picker": found}
+    return render(request, "risks/import_pick.html", ctx)
 
 
 def import_editor_required(view):

@@ -134,7 +134,7 @@ def test_government_user_picks_an_enterprise_in_his_scope(client, world):
     page = client.get(REPORT)
     assert 'id="enterprise-search"' in page.content.decode()
     assert world.enterprise_b.name not in page.content.decode()  # no list of every enterprise
-    found = client.get(reverse("hazards:report-enterprises"), {"q": "有限公司"}).content.decode()
+    found = client.get(reverse("enterprises:picker"), {"q": "有限公司"}).content.decode()
     assert world.enterprise_a.name in found and world.enterprise_b.name not in found
     refused = client.post(REPORT, report_data(enterprise=world.enterprise_b.pk))
     assert refused.status_code == 404 and not Hazard.objects.exists()

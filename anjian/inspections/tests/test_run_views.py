@@ -69,9 +69,13 @@ def test_start_answer_each_item_sign_and_submit(client, world, checklist):
     client.force_login(world.grid_inspector_a)
 
     # Choose the enterprise by a search (htmx fragment), then the checklist; the kind is shown.
-    found = client.get(START, {"q": "城厢"}, headers={"HX-Request": "true", "HX-Target": "enterprise-results"})
+    picker = reverse("enterprises:picker")
+    found = client.get(
+        picker, {"q": "城厢", "link": "inspections:inspection-start-enterprise"}, headers={"HX-Request": "true"}
+    )
     assert found.status_code == 200 and world.enterprise_a.name in text(found)
-    assert "<html" not in text(found)
+    assert "<html" not in text(found) and f'href="{start_url(world.enterprise_a)}"' in text(found)
+    assert world.enterprise_a.name in text(client.get(START, {"q": "城厢"}))  # the same without script
     assert world.enterprise_b.name not in text(client.get(START, {"q": "沙溪"}))  # another town's
     page = client.get(start_url(world.enterprise_a))
     assert page.status_code == 200

@@ -10,7 +10,7 @@ from anjian.core import services
 from anjian.core.attachments import validate_upload
 from anjian.core.models import AttachmentKind, Department, Region, RegionLevel, User
 from anjian.core.roles import Role
-from anjian.core.scoping import restrict
+from anjian.core.scoping import region_condition, restrict
 from anjian.core.validators import validate_phone
 
 
@@ -93,7 +93,7 @@ class UserForm(BootstrapMixin, forms.ModelForm):
         if "agency" in self.fields:
             agencies = User._meta.get_field("agency").related_model._default_manager.order_by("name")
             if not user.is_platform_admin:
-                agencies = agencies.filter(region__code__startswith=user.region_id or "\0")
+                agencies = agencies.filter(region_condition("region", user.region_id))
             self.fields["agency"].queryset = agencies
             self.fields["agency"].help_text = _("服务机构账号填写")
         if "phone" in self.fields:

@@ -10,14 +10,14 @@ from anjian.core.choices import region_and_ancestors, subregion_choices
 from anjian.core.models import Region, User
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
-from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, sector_condition
+from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, region_condition, sector_condition
 from anjian.core.validators import mask_phone
 
 
 def region_scope(queryset, user):
     """Government users see their subtree; enterprise users the chain above their enterprise."""
     if user.role in GOVERNMENT_ROLES and user.region_id:
-        return queryset.filter(code__startswith=user.region_id)
+        return queryset.filter(region_condition("", user.region_id))
     if user.role in ENTERPRISE_ROLES and user.enterprise_id:
         code = user.enterprise.region_id
         return queryset.filter(code__in=region_and_ancestors(code))
@@ -59,12 +59,13 @@ REGION = registry.register(
 # --- Accounts (用户管理) ------------------------------------------------------------------------
 
 
-def _placement_condition(code: str) -> Q:
+def _placement_condition(code: str, sector: Q | None = None) -> Q:
     """Government accounts hanging in the subtree of ``code``, and the accounts of the enterprises
-    located there (prefix on the region code, as everywhere)."""
-    return Q(role__in=GOVERNMENT_ROLES, region__code__startswith=code) | Q(
-        role__in=ENTERPRISE_ROLES, enterprise__region__code__startswith=code
-    )
+    located there (of ``sector`` only, when given)."""
+    enterprises = Q(role__in=ENTERPRISE_ROLES) & region_condition("enterprise__region", code)
+    if sector is not None:
+        enterprises &= sector
+    return (Q(role__in=GOVERNMENT_ROLES) & region_condition("region", code)) | enterprises
 
 
 def user_scope(queryset, user):
@@ -73,15 +74,12 @@ def user_scope(queryset, user):
     sector department only the enterprise accounts of his sector); an enterprise's admin, leader
     and safety officer that enterprise's accounts; an agency admin his agency's."""
     if user.role in GOVERNMENT_ROLES and user.region_id:
-        condition = _placement_condition(user.region_id)
+        sector = None
         if user.role == Role.DEPARTMENT_OFFICER:
             sector = sector_condition(user, "enterprise__")
             if sector is None:
                 return queryset.none()
-            condition = Q(role__in=GOVERNMENT_ROLES, region__code__startswith=user.region_id) | (
-                Q(role__in=ENTERPRISE_ROLES, enterprise__region__code__startswith=user.region_id) & sector
-            )
-        return queryset.filter(condition)
+        return queryset.filter(_placement_condition(user.region_id, sector))
     if user.role in ENTERPRISE_ROLES and user.enterprise_id:
         return queryset.filter(role__in=ENTERPRISE_ROLES, enterprise_id=user.enterprise_id)
     if user.role in AGENCY_ROLES and user.agency_id:

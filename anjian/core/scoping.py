@@ -179,6 +179,7 @@ def get_scoped_or_404(queryset: QuerySet, user, action: str = VIEW, **lookup) ->
 
 DISTRICT_CODE_LENGTH = 6
 TOWN_CODE_LENGTH = 9
+VILLAGE_CODE_LENGTH = 12
 
 
 def region_condition(path: str, code: str | None) -> Q:
@@ -206,6 +207,11 @@ def town_code(code: str) -> str:
 def district_code(code: str) -> str:
     """The code of the district (区县) a region code lies in."""
     return code[:DISTRICT_CODE_LENGTH]
+
+
+def village_code(code: str) -> str:
+    """The code of the village (村社区) a region code lies in (a grid's code is longer)."""
+    return code[:VILLAGE_CODE_LENGTH]
 
 
 def town_code_of(field: str) -> Substr:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from anjian.core import audit
 from anjian.core.models import RegionLevel, User
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES, Role
-from anjian.core.scoping import CHANGE, restrict
+from anjian.core.scoping import CHANGE, region_contains, restrict
 from anjian.core.validators import mask_phone, validate_phone
 
 
@@ -85,9 +85,7 @@ def grantable_roles(actor) -> list[str]:
 
 
 def _region_in_scope(actor, region) -> bool:
-    if actor.is_platform_admin:
-        return True
-    return actor.role in GOVERNMENT_ROLES and bool(actor.region_id) and region.code.startswith(actor.region_id)
+    return actor.is_platform_admin or (actor.role in GOVERNMENT_ROLES and region_contains(actor.region_id, region.code))
 
 
 def _enterprise_in_scope(actor, enterprise) -> bool:

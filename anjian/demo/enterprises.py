@@ -41,6 +41,7 @@ from anjian.core import audit
 from anjian.core.management.commands.load_regions import load_regions
 from anjian.core.models import Department, Region, RegionLevel, User
 from anjian.core.roles import Role
+from anjian.core.scoping import region_condition, region_contains
 from anjian.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from anjian.enterprises.models import (
     Enterprise,
@@ -477,13 +478,15 @@ class _Generator:
         self.district = district
         province_scale = self.total > PROVINCE_THRESHOLD
         prefix = self.district_code[:2] if province_scale else self.district_code
-        districts = list(Region.objects.filter(code__startswith=prefix, level=RegionLevel.DISTRICT).order_by("code"))
+        districts = list(
+            Region.objects.filter(region_condition("", prefix), level=RegionLevel.DISTRICT).order_by("code")
+        )
         towns_by_district: dict[str, list[Region]] = defaultdict(list)
-        for town in Region.objects.filter(code__startswith=prefix, level=RegionLevel.TOWN).order_by("code"):
+        for town in Region.objects.filter(region_condition("", prefix), level=RegionLevel.TOWN).order_by("code"):
             towns_by_district[town.parent_id].append(town)
         villages_by_town: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for code, name, parent in (
-            Region.objects.filter(code__startswith=prefix, level=RegionLevel.VILLAGE)
+            Region.objects.filter(region_condition("", prefix), level=RegionLevel.VILLAGE)
             .order_by("code")
             .values_list("code", "name", "parent_id")
         ):
@@ -660,7 +663,7 @@ class _Generator:
         demo.safety_manager_phone = people[2].phone
         user_ids.update(self._save_users(people))
         Enterprise.objects.filter(pk=demo.pk).update(safety_manager_phone=demo.safety_manager_phone)
-        self._contracts(agency, [e for e in enterprises if e.region_id.startswith(district.code)], demo)
+        self._contracts(agency, [e for e in enterprises if region_contains(district.code, e.region_id)], demo)
 
         audit.record(
             actor=None,

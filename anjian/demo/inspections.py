@@ -47,6 +47,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from anjian.core.roles import Role
+from anjian.core.scoping import town_code
 from anjian.demo.bulk import BulkWriter
 from anjian.inspections.coverage import REPORT_CUTOFF_DAY, report_deadline
 
@@ -288,8 +289,8 @@ class _InspectionGenerator:
     def _inspector(self, rng, ent: _Enterprise, kind: str) -> tuple[int, str]:
         if kind == "grid_patrol" and ent.inspector:
             return ent.inspector, self.inspector_names.get(ent.inspector, "")
-        if kind == "town_patrol" and ent.region_id[:9] in self.town_admins:
-            return self.town_admins[ent.region_id[:9]]
+        if kind == "town_patrol" and town_code(ent.region_id) in self.town_admins:
+            return self.town_admins[town_code(ent.region_id)]
         if kind == "self_check" and ent.own_people:
             return ent.own_people[rng.randrange(len(ent.own_people))]
         return self.fallback

@@ -20,7 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from anjian.core.models import Region
-from anjian.core.scoping import VIEW, restrict, town_code_of
+from anjian.core.scoping import VIEW, region_condition, restrict, town_code_of
 from anjian.enterprises.models import Enterprise
 from anjian.hazards.models import OPEN_STATUSES, Hazard, HazardCategory, HazardLevel, HazardStatus
 
@@ -140,7 +140,7 @@ def found_hazards(user, *, period_from: dt.date | None = None, period_to: dt.dat
     if period_to:
         qs = qs.filter(reported_at__lt=_day_start(period_to + dt.timedelta(days=1)))
     if filters.get("region"):
-        qs = qs.filter(region__code__startswith=filters["region"])
+        qs = qs.filter(region_condition("region", filters["region"]))
     if filters.get("industry"):
         qs = qs.filter(enterprise__industry__code__startswith=filters["industry"])
     if filters.get("category"):

@@ -63,7 +63,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, JSONObject, Substr
+from django.db.models.functions import Cast, Coalesce, Greatest, JSONObject
 from django.db.models.lookups import GreaterThan, StartsWith
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +73,7 @@ from anjian.core import audit
 from anjian.core.models import NotificationLevel, User
 from anjian.core.notify import notify
 from anjian.core.roles import Role
+from anjian.core.scoping import district_code_of, town_code_of
 from anjian.hazards import priority, workflow
 from anjian.hazards.models import (
     OPEN_STATUSES,
@@ -84,11 +85,11 @@ from anjian.hazards.models import (
 
 logger = logging.getLogger("anjian.hazards.sweep")
 
-# Officers told of an escalation to a level above the grid: role, and how many leading digits of
-# the hazard's region code name their area (the same prefixes as services.town_code / district_code).
+# Officers told of an escalation to a level above the grid: role, and the kernel's expression
+# that turns the hazard's region code into the code of their area.
 AREA_OFFICERS = {
-    EscalationLevel.TOWN: (Role.TOWN_ADMIN, 9),
-    EscalationLevel.DISTRICT: (Role.DISTRICT_ADMIN, 6),
+    EscalationLevel.TOWN: (Role.TOWN_ADMIN, town_code_of),
+    EscalationLevel.DISTRICT: (Role.DISTRICT_ADMIN, district_code_of),
 }
 RESPONSIBLE = "responsible"
 # Key of the PostgreSQL advisory lock that serialises sweeps (any 64-bit number unique to us).
@@ -257,7 +258,8 @@ def _sweep_action(changes: dict[str, list[Any]]) -> str:
 
 
 def _in_area(code: str) -> StartsWith:
-    """The hazard's region is ``code`` or below it, on the column itself (an UPDATE may not join)."""
+    """The hazard's region is ``code`` or below it, on the column itself: the kernel's
+    ``region_condition`` names the region's code, a related field, which an UPDATE refuses."""
     return StartsWith(Cast("region_id", CharField()), Value(code))
 
 
@@ -377,9 +379,9 @@ class _Inbox:
         if level not in AREA_OFFICERS:
             logger.warning("escalation level %s has no officers to notify", level)
             return
-        role, digits = AREA_OFFICERS[level]
+        role, area_of = AREA_OFFICERS[level]
         per_area = dict(
-            rows.annotate(area=Substr("hazard__region_id", 1, digits))
+            rows.annotate(area=area_of("hazard__region_id"))
             .values("area")
             .annotate(n=Count("pk"))
             .order_by()

@@ -10,7 +10,16 @@ from anjian.core.actions import Action
 from anjian.core.choices import region_and_ancestors, subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, GOVERNMENT_ROLES
-from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope, sector_condition
+from anjian.core.scoping import (
+    CHANGE,
+    CREATE,
+    VIEW,
+    ScopeSpec,
+    may,
+    region_condition,
+    register_scope,
+    sector_condition,
+)
 from anjian.enterprises.registry import ENTERPRISE
 from anjian.inspections import rules, services
 from anjian.inspections import workflow as report_workflow
@@ -38,16 +47,16 @@ def checklist_scope(queryset, user):
         code = user.region_id
         condition = (
             library
-            | Q(owner_region__code__startswith=code)
+            | region_condition("owner_region", code)
             | Q(owner_region_id__in=region_and_ancestors(code))
-            | Q(owner_enterprise__region__code__startswith=code)
+            | region_condition("owner_enterprise__region", code)
         )
         if user.role == "department_officer":
             sector = sector_condition(user, "owner_enterprise__")
             condition = (
                 library
                 | Q(owner_region_id__in=region_and_ancestors(code))
-                | (Q(owner_enterprise__region__code__startswith=code) & (sector or Q(pk__in=[])))
+                | (region_condition("owner_enterprise__region", code) & (sector or Q(pk__in=[])))
             )
         return queryset.filter(condition)
     if user.role in ENTERPRISE_ROLES and user.enterprise_id:
@@ -345,7 +354,7 @@ def patrol_rule_scope(queryset, user):
     if user.role in GOVERNMENT_ROLES and user.region_id:
         code = user.region_id
         return queryset.filter(
-            Q(region__isnull=True) | Q(region_id__in=region_and_ancestors(code)) | Q(region__code__startswith=code)
+            Q(region__isnull=True) | Q(region_id__in=region_and_ancestors(code)) | region_condition("region", code)
         )
     return queryset.none()
 

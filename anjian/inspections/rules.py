@@ -5,6 +5,7 @@ the record)."""
 from __future__ import annotations
 
 from anjian.core.roles import Role
+from anjian.core.scoping import region_contains
 
 # Enterprise roles that build and edit their own enterprise's checklists.
 ENTERPRISE_CHECKLIST_EDITORS = frozenset({Role.ENTERPRISE_ADMIN, Role.SAFETY_OFFICER})
@@ -32,7 +33,7 @@ def may_edit_checklist(user, template) -> bool:
     if template.owner_enterprise_id:
         return user.role in ENTERPRISE_CHECKLIST_EDITORS and user.enterprise_id == template.owner_enterprise_id
     if template.owner_region_id:
-        return user.role == Role.DISTRICT_ADMIN and template.owner_region_id.startswith(user.region_id or "\0")
+        return user.role == Role.DISTRICT_ADMIN and region_contains(user.region_id, template.owner_region_id)
     return False
 
 
@@ -52,7 +53,7 @@ def may_edit_patrol_rule(user, rule) -> bool:
         return True
     if user.role not in PATROL_RULE_EDITORS or rule is None or rule.region_id is None:
         return False
-    return rule.region_id.startswith(user.region_id or "\0")
+    return region_contains(user.region_id, rule.region_id)
 
 
 def may_create_patrol_rule(user) -> bool:

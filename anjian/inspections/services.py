@@ -20,7 +20,7 @@ from anjian.core.choices import region_and_ancestors
 from anjian.core.models import User
 from anjian.core.notify import notify
 from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, Role
-from anjian.core.scoping import VIEW, restrict
+from anjian.core.scoping import VIEW, region_contains, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.hazards import services as hazard_services
 from anjian.hazards.models import HazardLevel, HazardSource
@@ -495,7 +495,7 @@ def patrol_rule_save(*, actor: User, data: dict[str, Any], instance=None):
     if not actor.is_platform_admin:
         if not rules.may_create_patrol_rule(actor):
             raise ValidationError(_("只有区县或镇街管理员可以设置巡查计划"))
-        if region is None or not region.code.startswith(actor.region_id or "\0"):
+        if region is None or not region_contains(actor.region_id, region.code):
             errors["region"] = [_("只能为本辖区设置巡查计划")]
     interval = data.get("interval_days", instance.interval_days if instance else None)
     if not interval or not 1 <= interval <= 366:

@@ -39,6 +39,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 
 from anjian.core.models import Region, RegionLevel
+from anjian.core.scoping import village_code
 from anjian.enterprises.models import Enterprise
 from anjian.risks.models import (
     AccidentType,
@@ -125,7 +126,7 @@ def _region_code(region: Region) -> str:
     if region.level <= RegionLevel.VILLAGE:
         return region.code
     ancestors = [r for r in region.ancestors() if r.level <= RegionLevel.VILLAGE]
-    return ancestors[-1].code if ancestors else region.code[:12]
+    return ancestors[-1].code if ancestors else village_code(region.code)
 
 
 def _unit(point: RiskPoint) -> dict[str, Any]:

@@ -21,13 +21,16 @@ from typing import IO, Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anjian.core.exporting import XLSX
 from anjian.core.forms import BootstrapMixin
 
+HEADER_FILL = "DDEBF7"  # the templates' header colour
 # A .xlsx is a zip; refuse one that inflates to far more than any honest sheet.
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 # Uploads waiting for confirmation, of every import (``purge_stale_uploads`` sweeps the folder).
@@ -214,6 +217,120 @@ class ImportRejected(Exception):
     def __init__(self, report: ImportReport):
         super().__init__(_("导入未完成，没有写入任何数据"))
         self.report = report
+
+
+# --- a domain's columns -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    key: str  # what the column fills (a field of the record or of the service)
+    header: str  # the column name in the file (fixed Chinese: files outlive the page language)
+    required: bool = False
+    help: Promise | str = ""
+    example: str = ""
+    width: int = 14
+    as_text: bool = True  # formatted as text in the template so Excel keeps long digit strings
+
+    @property
+    def header_text(self) -> str:
+        """The header as the template writes it: a required column is marked with ``*``."""
+        return f"{self.header}*" if self.required else self.header
+
+
+class ImportColumns:
+    """The columns of one import: reading its file, naming the column of a problem, turning a
+    service's refusal into problems, and the parts of the template every import has (the header
+    row of the data sheet, the table of columns on the help sheet)."""
+
+    def __init__(self, columns: Iterable[ImportColumn], *, sheet_title: str, max_rows: int):
+        self.columns = list(columns)
+        self.by_key = {c.key: c for c in self.columns}
+        self.sheet_title = sheet_title
+        self.max_rows = max_rows
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def parse(self, fileobj: IO[bytes] | bytes, max_rows: int | None = None) -> list[ImportRow]:
+        """The data rows of the file (see ``read_rows``); ``WorkbookError`` when it is unusable."""
+        return read_rows(
+            fileobj,
+            header_to_key={c.header: c.key for c in self.columns},
+            required={c.key: c.header for c in self.columns if c.required},
+            sheet_title=self.sheet_title,
+            max_rows=self.max_rows if max_rows is None else max_rows,
+        )
+
+    def add_problem(self, result: RowResult, key: str, message: Any) -> None:
+        """A problem on the column ``key`` of the row (``""``: the row as a whole)."""
+        column = self.by_key.get(key)
+        result.problems.append(RowProblem(column.header if column else "", str(message)))
+
+    def add_service_errors(
+        self, result: RowResult, exc: ValidationError, *, rename: dict[str, str] | None = None, model=None
+    ) -> None:
+        """A service's ``ValidationError`` as problems of the row: a field on the column of its
+        name, or with ``rename`` (service field -> column key) on the column it names (a field it
+        does not name: the row); another field of ``model`` under its verbose name; anything else
+        on the row as a whole."""
+        if not hasattr(exc, "error_dict"):
+            for message in exc.messages:
+                self.add_problem(result, "", message)
+            return
+        for field_name, errors in exc.error_dict.items():
+            key = field_name if rename is None else rename.get(field_name, "")
+            for error in errors:
+                for message in error.messages if isinstance(error, ValidationError) else [error]:
+                    if key in self.by_key or key == "__all__" or model is None:
+                        self.add_problem(result, key, message)
+                        continue
+                    try:
+                        label = str(model._meta.get_field(key).verbose_name)
+                    except FieldDoesNotExist:
+                        label = ""
+                    result.problems.append(RowProblem(label, str(message)))
+
+    def write_header(self, sheet) -> None:
+        """The data sheet's first row: the headers (required ones in red), widths, text columns."""
+        from openpyxl.styles import Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        bold, required, fill = (
+            Font(bold=True),
+            Font(bold=True, color="C00000"),
+            PatternFill("solid", fgColor=HEADER_FILL),
+        )
+        sheet.title = self.sheet_title
+        for index, column in enumerate(self.columns, start=1):
+            cell = sheet.cell(row=1, column=index, value=column.header_text)
+            cell.font = required if column.required else bold
+            cell.fill = fill
+            letter = get_column_letter(index)
+            sheet.column_dimensions[letter].width = column.width
+            if column.as_text:
+                sheet.column_dimensions[letter].number_format = "@"
+        sheet.freeze_panes = "A2"
+
+    def write_help(self, sheet, intro: Iterable[str], examples: dict[str, Any] | None = None) -> None:
+        """The help sheet's opening: the ``intro`` lines, then a row per column (name, required,
+        help, example) under a bold header; ``examples`` overrides the columns' own examples."""
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        examples = examples or {}
+        for line in intro:
+            sheet.append([line] if line else [])
+        sheet.append([_("列名"), _("必填"), _("说明"), _("示例")])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+        first = sheet.max_row + 1
+        for column in self.columns:
+            example = examples.get(column.key, column.example)
+            sheet.append([column.header_text, _("是") if column.required else "", str(column.help), example])
+        for row in sheet.iter_rows(min_row=first, max_row=sheet.max_row):
+            row[2].alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.append([])
 
 
 # --- the upload form and the upload waiting for confirmation ----------------------------------------

@@ -27,24 +27,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anjian.core.choices import grid_inspectors
 from anjian.core.importing import (
+    HEADER_FILL,
+    ImportColumn,
+    ImportColumns,
     ImportRejected,
     ImportReport,
     ImportRow,
-    RowProblem,
     RowResult,
     WorkbookError,
     cell_text,
     purge_stale_uploads,
-    read_rows,
 )
 from anjian.core.models import Region, RegionLevel, User
 from anjian.core.roles import Role
@@ -73,17 +73,6 @@ TAG_SEPARATORS = re.compile(r"[、,，;；\n]+")
 LONGITUDE_RANGE = (73.0, 136.0)
 LATITUDE_RANGE = (3.0, 54.0)
 MAX_STAFF = 1_000_000
-
-
-@dataclass(frozen=True)
-class ImportColumn:
-    key: str  # the Enterprise field it fills
-    header: str  # the column name in the file (fixed Chinese, see the module docstring)
-    required: bool = False
-    help: Promise | str = ""
-    example: str = ""
-    width: int = 14
-    as_text: bool = True  # formatted as text in the template so Excel keeps long digit strings
 
 
 def _example_credit_code() -> str:
@@ -157,12 +146,13 @@ COLUMNS: list[ImportColumn] = [
         16,
     ),
 ]
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+SHEET = ImportColumns(COLUMNS, sheet_title=DATA_SHEET_TITLE, max_rows=MAX_ROWS)
+COLUMN_BY_KEY = SHEET.by_key
 REQUIRED_KEYS = [c.key for c in COLUMNS if c.required]
 
 
 def header_text(column: ImportColumn) -> str:
-    return f"{column.header}*" if column.required else column.header
+    return column.header_text
 
 
 # --- reading the file ---------------------------------------------------------------------------
@@ -171,13 +161,7 @@ def header_text(column: ImportColumn) -> str:
 def parse_workbook(fileobj: IO[bytes] | bytes) -> list[ImportRow]:
     """The data rows of the file's "企业" (or first) sheet, keyed by column. Empty rows are skipped; the row
     numbers stay those Excel shows. Raises ``WorkbookError`` when the file as a whole is unusable."""
-    return read_rows(
-        fileobj,
-        header_to_key={c.header: c.key for c in COLUMNS},
-        required={k: COLUMN_BY_KEY[k].header for k in REQUIRED_KEYS},
-        sheet_title=DATA_SHEET_TITLE,
-        max_rows=MAX_ROWS,
-    )
+    return SHEET.parse(fileobj, max_rows=MAX_ROWS)
 
 
 # --- validating ---------------------------------------------------------------------------------
@@ -185,8 +169,7 @@ def parse_workbook(fileobj: IO[bytes] | bytes) -> list[ImportRow]:
 
 def _add(result: RowResult, key: str, message: Any) -> None:
     """A problem on the column ``key`` of the row ("" for the row as a whole)."""
-    column = COLUMN_BY_KEY.get(key)
-    result.problems.append(RowProblem(column.header if column else "", str(message)))
+    SHEET.add_problem(result, key, message)
 
 
 def _label(values: dict[str, Any]) -> str:
@@ -455,21 +438,7 @@ def _check_coordinates(result: RowResult) -> None:
 
 
 def _add_service_errors(result: RowResult, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            for error in errors:
-                for message in error.messages if isinstance(error, ValidationError) else [error]:
-                    if key in COLUMN_BY_KEY or key == "__all__":
-                        _add(result, key, message)
-                    else:
-                        try:
-                            label = str(Enterprise._meta.get_field(key).verbose_name)
-                        except FieldDoesNotExist:
-                            label = ""
-                        result.problems.append(RowProblem(label, str(message)))
-    else:
-        for message in exc.messages:
-            _add(result, "", message)
+    SHEET.add_service_errors(result, exc, model=Enterprise)
 
 
 def validate_rows(rows: list[ImportRow], actor: User) -> ImportReport:
@@ -532,27 +501,16 @@ def template_bytes(actor: User) -> bytes:
     """The import template: an empty data sheet with the header, then the explanations and the
     values this user may use (his regions, the inspectors of his area, classes, tags, industries)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     bold = Font(bold=True)
-    required_font = Font(bold=True, color="C00000")
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    wrap = Alignment(wrap_text=True, vertical="top")
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = DATA_SHEET_TITLE
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=header_text(column))
-        cell.font = required_font if column.required else bold
-        cell.fill = header_fill
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = column.width
-        if column.as_text:
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
+    SHEET.write_header(sheet)
     last_row = MAX_ROWS + 1
 
     def choice_list(key: str, options: list[str]) -> None:
@@ -590,25 +548,12 @@ def template_bytes(actor: User) -> bytes:
     )
 
     help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
-    help_sheet.append(
-        [_("在“企业”工作表第2行起每行填写一家企业；带 * 的列必填。全部行无误才会导入，有任何一行出错都不会导入。")]
-    )
-    help_sheet.append([_("一次最多 %(max)s 行。代码类的列请保持“文本”格式。") % {"max": MAX_ROWS}])
-    help_sheet.append([])
-    help_sheet.append([_("列名"), _("必填"), _("说明"), _("示例")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = bold
-        cell.fill = header_fill
-    for column in COLUMNS:
-        help_sheet.append(
-            [
-                header_text(column),
-                _("是") if column.required else "",
-                str(column.help),
-                examples[column.key],
-            ]
-        )
-    help_sheet.append([])
+    intro = [
+        _("在“企业”工作表第2行起每行填写一家企业；带 * 的列必填。全部行无误才会导入，有任何一行出错都不会导入。"),
+        _("一次最多 %(max)s 行。代码类的列请保持“文本”格式。") % {"max": MAX_ROWS},
+        "",
+    ]
+    SHEET.write_help(help_sheet, intro, examples)
 
     def section(title: str, header: list[str], lines: Iterable[list[Any]]) -> None:
         help_sheet.append([title])
@@ -636,8 +581,6 @@ def template_bytes(actor: User) -> bytes:
     help_sheet.column_dimensions["B"].width = 10
     help_sheet.column_dimensions["C"].width = 60
     help_sheet.column_dimensions["D"].width = 26
-    for row in help_sheet.iter_rows(min_row=5, max_row=4 + len(COLUMNS)):
-        row[2].alignment = wrap
 
     def list_sheet(title: str, header: list[str], lines: Iterable[list[Any]], widths: list[int]) -> None:
         target = workbook.create_sheet(title)

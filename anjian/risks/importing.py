@@ -36,14 +36,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anjian.core.importing import (
+    HEADER_FILL,
+    ImportColumn,
+    ImportColumns,
     ImportRejected,
     ImportReport,
     ImportRow,
-    RowProblem,
     RowResult,
     WorkbookError,
     cell_text,
-    read_rows,
 )
 from anjian.core.models import User
 from anjian.enterprises.models import Enterprise
@@ -70,13 +71,8 @@ PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 
 
 @dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # fixed Chinese (see the module docstring)
-    required: bool = False
-    help: Promise | str = ""
-    example: str = ""
-    width: int = 14
+class Column(ImportColumn):
+    as_text: bool = False  # numbers stay numbers in this template
 
 
 COLUMNS: list[Column] = [
@@ -118,7 +114,8 @@ COLUMNS: list[Column] = [
     Column("owning_unit", "责任部门/班组/岗位", False, gettext_lazy("管控该措施的部门、班组或岗位"), "设备科", 18),
     Column("measure_responsible", "措施责任人", False, gettext_lazy("姓名"), "李明", 10),
 ]
-COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
+SHEET = ImportColumns(COLUMNS, sheet_title=DATA_SHEET_TITLE, max_rows=MAX_ROWS)
+COLUMN_BY_KEY = SHEET.by_key
 POINT_KEYS = [
     "place",
     "point_kind",
@@ -167,18 +164,12 @@ MEASURE_FIELD_COLUMNS = {
 
 
 def header_text(column: Column) -> str:
-    return f"{column.header}*" if column.required else column.header
+    return column.header_text
 
 
 def parse_workbook(fileobj: IO[bytes] | bytes) -> list[ImportRow]:
     """The data rows of the "风险清单" (or first) sheet; ``WorkbookError`` when unusable."""
-    return read_rows(
-        fileobj,
-        header_to_key={c.header: c.key for c in COLUMNS},
-        required={c.key: c.header for c in COLUMNS if c.required},
-        sheet_title=DATA_SHEET_TITLE,
-        max_rows=MAX_ROWS,
-    )
+    return SHEET.parse(fileobj, max_rows=MAX_ROWS)
 
 
 # --- lookups of the allowed values -------------------------------------------------------------------
@@ -224,8 +215,7 @@ def _lookups(rows: list[ImportRow], enterprise: Enterprise) -> _Lookups:
 
 
 def _add(result: RowResult, key: str, message: Any) -> None:
-    column = COLUMN_BY_KEY.get(key)
-    result.problems.append(RowProblem(column.header if column else "", str(message)))
+    SHEET.add_problem(result, key, message)
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -476,17 +466,6 @@ class ImportSummary:
     measures: int
 
 
-def _service_errors(result: RowResult, exc: ValidationError, columns: dict[str, str]) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            for error in errors:
-                for message in error.messages:
-                    _add(result, columns.get(key, ""), message)
-    else:
-        for message in exc.messages:
-            _add(result, "", message)
-
-
 def import_rows(rows: list[ImportRow], actor: User, enterprise: Enterprise) -> ImportSummary:
     """Validate again (the list may have changed since the dry run) and create every point, its
     assessment, events and measures through the risk services in one transaction: all or none."""
@@ -520,7 +499,7 @@ def import_rows(rows: list[ImportRow], actor: User, enterprise: Enterprise) -> I
                         services.control_measure_create(actor=actor, event=event, data=measure_row.data["measure"])
                         summary.measures += 1
     except ValidationError as exc:
-        _service_errors(current[0], exc, current[1])
+        SHEET.add_service_errors(current[0], exc, rename=current[1])
         raise ImportRejected(report) from exc
     except IntegrityError as exc:
         _add(current[0], "", _("与同时录入的数据冲突，请重新上传"))
@@ -554,21 +533,15 @@ def template_bytes() -> bytes:
     """The template: an empty "风险清单" sheet with the header and drop-downs, the allowed values,
     and the explanations with an example."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
     bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = DATA_SHEET_TITLE
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=index, value=header_text(column))
-        cell.font = Font(bold=True, color="C00000") if column.required else bold
-        cell.fill = header_fill
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
+    SHEET.write_header(sheet)
 
     values_sheet = workbook.create_sheet(VALUES_SHEET_TITLE)
     lists = allowed_values()
@@ -595,26 +568,18 @@ def template_bytes() -> bytes:
         validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
 
     help_sheet = workbook.create_sheet(HELP_SHEET_TITLE)
-    help_sheet.append([_("在“风险清单”工作表第2行起每行填写一条管控措施；带 * 的列必填。")])
-    help_sheet.append(
-        [_("同名的风险点为同一个风险点，风险点各列及评价在其第一行填写；同一风险点内同名的风险事件为同一个事件。")]
-    )
-    help_sheet.append([_("全部行无误才会导入，有任何一行出错都不会导入。一次最多 %(max)s 行。") % {"max": MAX_ROWS}])
-    help_sheet.append([])
-    help_sheet.append([_("列名"), _("必填"), _("说明"), _("示例")])
-    for cell in help_sheet[help_sheet.max_row]:
-        cell.font = bold
-        cell.fill = header_fill
-    for column in COLUMNS:
-        help_sheet.append([header_text(column), _("是") if column.required else "", str(column.help), column.example])
-    help_sheet.append([])
+    intro = [
+        _("在“风险清单”工作表第2行起每行填写一条管控措施；带 * 的列必填。"),
+        _("同名的风险点为同一个风险点，风险点各列及评价在其第一行填写；同一风险点内同名的风险事件为同一个事件。"),
+        _("全部行无误才会导入，有任何一行出错都不会导入。一次最多 %(max)s 行。") % {"max": MAX_ROWS},
+        "",
+    ]
+    SHEET.write_help(help_sheet, intro)
     help_sheet.append([_("示例行（可复制到“风险清单”工作表第2行起，再改成实际数据）")])
     help_sheet.append([header_text(c) for c in COLUMNS])
     help_sheet.append([c.example for c in COLUMNS])
     for width, letter in zip((20, 8, 60, 24), "ABCD", strict=True):
         help_sheet.column_dimensions[letter].width = width
-    for row in help_sheet.iter_rows(min_row=6, max_row=5 + len(COLUMNS)):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
 
     workbook.active = 0
     buffer = io.BytesIO()

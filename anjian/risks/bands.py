@@ -27,7 +27,7 @@ def current_version(method: str) -> RiskBandVersion | None:
 def band_set(method: str) -> tuple[RiskBandVersion | None, list[scoring.Band]]:
     """The current version of a method's bands and its bands."""
     version = current_version(method)
-    rows = RiskBand.objects.filter(version=version) if version is not None else RiskBand.objects.none()
+    rows = RiskBand.objects.filter(band_version=version) if version is not None else RiskBand.objects.none()
     return version, [scoring.Band(b.level, b.lower, b.upper) for b in rows]
 
 
@@ -39,7 +39,7 @@ def current_bands() -> QuerySet:
         .annotate(top=Max("number"))
         .values("top")
     )
-    return RiskBand.objects.filter(version__number=Subquery(latest)).select_related("version")
+    return RiskBand.objects.filter(band_version__number=Subquery(latest)).select_related("band_version")
 
 
 def _order(level: str) -> int:
@@ -52,11 +52,11 @@ def risk_band_publish(*, actor, instance: RiskBand, values: dict[str, Any]) -> R
     neighbouring bands follow (the band below ends where this one starts, the band above starts
     where it ends) so the set still covers every score exactly once. Returns the edited band's
     row in the new version; refuses (field errors) bounds that would empty a band."""
-    version = RiskBandVersion.objects.select_for_update().get(pk=instance.version_id)
+    version = RiskBandVersion.objects.select_for_update().get(pk=instance.band_version_id)
     latest = current_version(version.method)
     if latest is None or latest.pk != version.pk:
         raise ValidationError(_("只能修改当前版本的分级标准"))
-    bands = sorted(RiskBand.objects.filter(version=version), key=lambda b: (_order(b.level), b.lower))
+    bands = sorted(RiskBand.objects.filter(band_version=version), key=lambda b: (_order(b.level), b.lower))
     bounds = {b.level: [b.lower, b.upper] for b in bands}
     lower = values.get("lower", instance.lower)
     upper = values.get("upper", instance.upper)
@@ -87,7 +87,7 @@ def risk_band_publish(*, actor, instance: RiskBand, values: dict[str, Any]) -> R
     )
     created = RiskBand.objects.bulk_create(
         RiskBand(
-            version=new_version, method=b.method, level=b.level, lower=bounds[b.level][0], upper=bounds[b.level][1]
+            band_version=new_version, method=b.method, level=b.level, lower=bounds[b.level][0], upper=bounds[b.level][1]
         )
         for b in bands
     )
@@ -95,5 +95,5 @@ def risk_band_publish(*, actor, instance: RiskBand, values: dict[str, Any]) -> R
 
 
 def band_version_label(band: RiskBand) -> str:
-    version = band.version
+    version = band.band_version
     return f"{version} · {timezone.localtime(version.published_at):%Y-%m-%d %H:%M}"

@@ -54,7 +54,9 @@ class RiskBand(models.Model):
     """One band of a method's score: ``lower < score <= upper`` (half-open, both bounds stated, so
     every score, a boundary included, falls in exactly one band). Provinces differ: data, not code."""
 
-    version = models.ForeignKey(RiskBandVersion, verbose_name=_("版本"), on_delete=models.PROTECT, related_name="bands")
+    band_version = models.ForeignKey(
+        RiskBandVersion, verbose_name=_("版本"), on_delete=models.PROTECT, related_name="bands"
+    )
     method = models.CharField(_("评价方法"), max_length=4, choices=AssessmentMethod.choices)
     level = models.CharField(_("风险等级"), max_length=8, choices=RiskLevel.choices)
     lower = models.DecimalField(_("下限(不含)"), max_digits=8, decimal_places=2)
@@ -64,7 +66,7 @@ class RiskBand(models.Model):
         verbose_name = _("风险分级标准")
         verbose_name_plural = _("风险分级标准")
         ordering = ["method", "lower"]
-        constraints = [models.UniqueConstraint(fields=["version", "level"], name="risk_band_unique")]
+        constraints = [models.UniqueConstraint(fields=["band_version", "level"], name="risk_band_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} · {self.get_level_display()} ({self.lower}, {self.upper}]"

@@ -42,7 +42,7 @@ def load_risk_bands(RiskBand, RiskBandVersion=None) -> None:
         if RiskBandVersion is not None:
             if RiskBand.objects.filter(method=method).exists():
                 continue
-            extra["version"] = RiskBandVersion.objects.get_or_create(
+            extra["band_version"] = RiskBandVersion.objects.get_or_create(
                 method=method, number=1, defaults={"published_at": timezone.now()}
             )[0]
         for level, lower, upper in rows:

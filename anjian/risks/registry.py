@@ -404,7 +404,7 @@ reference.register(
         slug="risk-bands",
         label=_("风险分级标准"),
         fields=("lower", "upper"),
-        columns=("method", "level", "lower", "upper", "version"),
+        columns=("method", "level", "lower", "upper", "band_version"),
         versioned=True,
         publish=_publish_bands,
         rows=_current_bands,

@@ -38,7 +38,7 @@ def test_editing_a_band_publishes_a_version_and_old_assessments_keep_theirs(clie
     # Version 2: general (70, 120], high (120, 320]; version 1 is untouched.
     assert bands.current_version("lec").number == 2
     assert (_band("lec", "general").upper, _band("lec", "high").lower) == (D("120"), D("120"))
-    assert RiskBand.objects.get(version=version_1, level="general").upper == D("160")
+    assert RiskBand.objects.get(band_version=version_1, level="general").upper == D("160")
     entry = AuditEntry.objects.order_by("-seq").first()
     assert entry.action == "publish" and [D(v) for v in entry.changes["upper"]] == [D("160"), D("120")]
 

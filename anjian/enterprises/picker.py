@@ -6,7 +6,7 @@ code and picks among the enterprises of his scope (``restrict``): at most ``PICK
 hint when there are more, never the whole list.
 
 A page renders ``enterprises/picker.html`` with the context of ``picker(...)``; for a live search
-its input asks ``enterprises:picker`` (an htmx fragment) with what the page needs:
+its input asks ``enterprises:picker`` (``picker_views``, an htmx fragment) with what the page needs:
 
 - ``input``: the chosen enterprise is a radio button of that name in the page's form (default
   ``enterprise``);
@@ -17,17 +17,12 @@ its input asks ``enterprises:picker`` (an htmx fragment) with what the page need
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
 
 from anjian.core.scoping import VIEW, restrict
 from anjian.enterprises.models import Enterprise
@@ -37,7 +32,6 @@ QUERY_LENGTH = 50
 DEFAULT_INPUT = "enterprise"
 # Parameters the picker reads itself; the others are passed on to the links.
 OWN_PARAMETERS = frozenset({"q", "input", "link"})
-INPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,39}")
 
 
 @dataclass(frozen=True)
@@ -109,21 +103,3 @@ def picker(
     found, more = find_enterprises(user, text, among=among, browse=browse)
     choices = [Choice(e, href(e.pk) if href else "") for e in found]
     return Picker(choices=choices, more=more, q=text, input_name=input_name, browse=browse)
-
-
-@login_required
-@require_GET
-def picker_view(request: HttpRequest) -> HttpResponse:
-    """The picker's fragment for a live search (htmx): ``?q=`` and ``?input=`` or ``?link=``."""
-    params = request.GET
-    input_name = params.get("input") or DEFAULT_INPUT
-    if not INPUT_NAME.fullmatch(input_name):
-        raise Http404
-    link_query = {k: v for k, v in params.items() if k not in OWN_PARAMETERS}
-    try:
-        context = picker(
-            request.user, search_text(params), input_name=input_name, link=params.get("link"), link_query=link_query
-        )
-    except NoReverseMatch:
-        raise Http404 from None
-    return render(request, "enterprises/picker.html", {"picker": context})

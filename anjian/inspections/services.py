@@ -106,7 +106,9 @@ def checklist_publish(
     if actor is not None and not rules.may_edit_checklist(actor, template):
         raise ValidationError(_("无权修改该体检卡"))
     cleaned = _clean_items(items)
-    template = ChecklistTemplate.objects.select_for_update().select_related("current_version").get(pk=template.pk)
+    template = (
+        ChecklistTemplate.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=template.pk)
+    )
     current = template.current_version.number if template.current_version_id else None
     if base is not None and base != current:
         raise ValidationError(

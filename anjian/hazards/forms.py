@@ -26,7 +26,9 @@ ENTERPRISE_SOURCES = [(HazardSource.SELF_CHECK, _("企业自查")), (HazardSourc
 
 def category_choices() -> list:
     """The configurable two-level categories, grouped by their top level (``<optgroup>``)."""
-    rows = list(HazardCategory.objects.filter(active=True).order_by("rank", "code").values_list("pk", "name", "parent_id"))
+    rows = list(
+        HazardCategory.objects.filter(active=True).order_by("rank", "code").values_list("pk", "name", "parent_id")
+    )
     tops = {pk: name for pk, name, parent in rows if parent is None}
     groups: dict[int, list] = {pk: [] for pk in tops}
     for pk, name, parent in rows:

@@ -21,8 +21,14 @@ COVERED_ELSEWHERE = {
 }
 
 
+_SCHEMA: dict = {}
+
+
 def _schema(client) -> dict:
-    return client.get(f"{PREFIX}/schema/").json()
+    """The OpenAPI schema, fetched once per test process (building it costs a quarter second)."""
+    if not _SCHEMA:
+        _SCHEMA.update(client.get(f"{PREFIX}/schema/").json())
+    return _SCHEMA
 
 
 def _token(client, user) -> str:

@@ -163,25 +163,29 @@ def applies(slug: str, who: str) -> bool:
 def _cases():
     for resource in registry.all_resources():
         for name in resource.object_routes():
-            for who in OUTSIDERS:
-                if applies(resource.slug, who):
-                    yield pytest.param(resource.slug, name, who, id=f"{who}-{name}")
+            yield pytest.param(resource.slug, name, id=name)
 
 
-@pytest.mark.parametrize(("slug", "route", "who"), list(_cases()))
-def test_outsider_gets_404(client, world, slug, route, who):
+@pytest.mark.parametrize(("slug", "route"), list(_cases()))
+def test_outsider_gets_404(client, world, slug, route):
+    """Every outsider role that could be confused with an insider (another town, another
+    enterprise, the neighbouring grid, an agency without a contract, another sector) gets 404 on
+    GET and POST, and nothing changes; one world per route keeps the walk fast."""
     resource = registry.get(slug)
     obj = in_scope_object(resource, world)
     url = reverse(route, args=[obj.pk])
-    insider = world.district_admin
-    client.force_login(insider)
+    client.force_login(world.district_admin)
     assert client.get(url).status_code == 200, f"{route} should open for the district admin"
-    client.force_login(outsider(world, who))
     before = _state(obj)
-    assert client.get(url).status_code == 404
-    # A GET-only page answers 405 to everybody; either way nothing leaks and nothing changes.
-    assert client.post(url, {"name": "篡改", "region": world.regions["grid_b"].pk}).status_code in {404, 405}
-    assert _state(obj) == before
+    for who in OUTSIDERS:
+        if not applies(resource.slug, who):
+            continue
+        client.force_login(outsider(world, who))
+        assert client.get(url).status_code == 404, (route, who)
+        # A GET-only page answers 405 to everybody; either way nothing leaks and nothing changes.
+        posted = client.post(url, {"name": "篡改", "region": world.regions["grid_b"].pk})
+        assert posted.status_code in {404, 405}, (route, who)
+        assert _state(obj) == before, (route, who)
 
 
 def _state(obj):

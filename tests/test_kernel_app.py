@@ -138,3 +138,37 @@ def test_a_job_moves_as_the_system_without_scope_or_guard(world, order):
     ORDER_FLOW.move(actor=None, record=order.pk, name="approve", change=lambda o: None)
     order.refresh_from_db()
     assert order.status == OrderStatus.APPROVED
+
+
+def test_a_collection_action_makes_a_record_from_the_page_and_the_api(client, world):
+    url = reverse("kernel_app:work-orders-open")
+    client.force_login(world.enterprise_admin_a)
+    assert url in client.get(reverse("kernel_app:work-orders-list")).content.decode()  # the list's button
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"enterprise": world.enterprise_a.pk, "title": "受限空间"})
+    order = WorkOrder.objects.get(title="受限空间")
+    assert response.status_code == 302 and response.url == reverse("kernel_app:work-orders-detail", args=[order.pk])
+    assert AuditEntry.objects.filter(model="kernel_app.workorder", object_id=str(order.pk), action="create").exists()
+    # Another enterprise is not among the choices: a field error, nothing made.
+    refused = client.post(url, {"enterprise": world.enterprise_b.pk, "title": "越权"})
+    assert refused.status_code == 400 and not WorkOrder.objects.filter(title="越权").exists()
+    made = api_post(
+        client, world.town_admin_a, "/api/v1/work-orders/open/", {"enterprise": world.enterprise_a.pk, "title": "吊装"}
+    )
+    assert made.status_code == 201 and made.json()["title"] == "吊装"
+    outside = api_post(
+        client, world.town_admin_b, "/api/v1/work-orders/open/", {"enterprise": world.enterprise_a.pk, "title": "越权"}
+    )
+    assert outside.status_code == 400 and "enterprise" in outside.json()["errors"]
+    schema = client.get("/api/v1/schema/").json()
+    assert schema["paths"]["/api/v1/work-orders/open/"]["post"]["operationId"] == "work-orders_open"
+
+
+def test_who_may_not_take_a_collection_action_gets_404(client, world):
+    from anjian.core.roles import Role
+    from anjian.enterprises.tests.factories import enterprise_user
+
+    pending = enterprise_user(world.enterprise_a, role=Role.PENDING, username="pending_x")
+    client.force_login(pending)
+    assert client.get(reverse("kernel_app:work-orders-open")).status_code == 404
+    assert api_post(client, world.platform_admin, "/api/v1/work-orders/open/", {"title": ""}).status_code == 400

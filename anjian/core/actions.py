@@ -63,7 +63,11 @@ class Action:
     done: Any = ""
     template: str | None = None
     api: bool = True
-    button: bool = True  # offered as a button on the detail page
+    button: bool = True  # offered as a button on the detail page (the list page for a collection action)
+    # A collection action acts on no record: it makes one (e.g. report a hazard). Its page is
+    # ``<slug>/<action>/``, its API route ``POST /<slug>/<action>/`` (201 with the new record);
+    # ``may(user, None)`` decides who may, and anyone else gets 404 as for a hidden record.
+    collection: bool = False
 
     @property
     def slug(self) -> str:
@@ -84,8 +88,12 @@ class Action:
     def version_of(self, record: Model) -> int | None:
         return getattr(record, self.workflow.version_field) if self.versioned else None
 
-    def refusal(self, user, record: Model) -> str | None:
+    def refusal(self, user, record: Model | None) -> str | None:
         """Why ``user`` may not take this action on ``record`` now, or None."""
+        if record is None:  # a collection action
+            if self.may is not None and not self.may(user, None):
+                return _("您无权执行此操作")
+            return None
         if self.workflow is not None and self.name in self.workflow.transitions:
             problem = self.workflow.refusal(user, record, self.name)
             if problem:
@@ -102,7 +110,7 @@ class Action:
             return _("您无权对该%(model)s执行此操作") % {"model": noun}
         return None
 
-    def allowed(self, user, record: Model) -> bool:
+    def allowed(self, user, record: Model | None) -> bool:
         return self.refusal(user, record) is None
 
     def build_form(self, user, record: Model, data=None, files=None, initial=None) -> forms.Form:
@@ -128,6 +136,8 @@ class Action:
             kwargs = dict(form.cleaned_data)
         if self.versioned:
             kwargs["expected_version"] = expected_version
+        if record is None:
+            return self.service(actor=actor, **kwargs)
         return self.service(actor=actor, **{self.record_arg: record}, **kwargs)
 
 

@@ -266,7 +266,7 @@ class Resource:
         names = [self.url_name("detail")]
         if self.form_for is not None:
             names.append(self.url_name("edit"))
-        names += [self.url_name(action.slug) for action in self.actions]
+        names += [self.url_name(action.slug) for action in self.actions if not action.collection]
         return names + [name for _label, name, _pred in self.detail_actions] + list(self.extra_routes)
 
     def action(self, name: str):
@@ -278,7 +278,7 @@ class Resource:
 
     def allowed_actions(self, user, instance: Model) -> list:
         """The declared actions ``user`` may take on ``instance`` now."""
-        return [action for action in self.actions if action.allowed(user, instance)]
+        return [action for action in self.actions if not action.collection and action.allowed(user, instance)]
 
     def sort_options(self) -> dict[str, str]:
         return {c.name: c.sort for c in self.columns if c.sort}

@@ -91,7 +91,12 @@ class ResourceListView(ResourceView):
             create_url=reverse(resource.url_name("create"))
             if resource.create_service is not None and may(request.user, resource.model, CREATE)
             else None,
-            list_actions=[(label, name) for label, name, pred in resource.list_actions if pred(request.user)],
+            list_actions=[
+                (action.title, resource.url_name(action.slug))
+                for action in resource.actions
+                if action.collection and action.button and action.allowed(request.user, None)
+            ]
+            + [(label, name) for label, name, pred in resource.list_actions if pred(request.user)],
         )
         template = resource.list_template
         if request.htmx and request.htmx.target == "results":
@@ -243,6 +248,54 @@ class ActionView(ResourceView):
         return render(request, action.template or resource.action_template, ctx, status=status)
 
 
+class CollectionActionView(ResourceView):
+    """A declared collection action (it makes a record): GET shows its form, POST calls the service
+    and leads to the new record. A user who may not take it gets 404, like a create page."""
+
+    action = None  # set by as_view()
+
+    def allowed(self, request) -> None:
+        if self.action.refusal(request.user, None):
+            raise Http404
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        return self.render(request, self.action.build_form(request.user, None, initial=request.GET.dict() or None))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        self.allowed(request)
+        action, resource = self.action, self.resource
+        form = action.build_form(request.user, None, request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                made = action.perform(actor=request.user, record=None, form=form)
+            except ObjectDoesNotExist:
+                raise Http404 from None
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if action.done:
+                    messages.success(request, action.done)
+                if isinstance(made, resource.model):
+                    return redirect(reverse(resource.url_name("detail"), args=[made.pk]))
+                return redirect(reverse(resource.url_name("list")))
+        return self.render(request, form, status=400)
+
+    def render(self, request, form, status: int = 200) -> HttpResponse:
+        action, resource = self.action, self.resource
+        list_url = reverse(resource.url_name("list"))
+        ctx = self.context(
+            object=None,
+            action=action,
+            action_url=reverse(resource.url_name(action.slug)),
+            detail_url=list_url,
+            version=None,
+            form=form,
+            problem=None,
+        )
+        return render(request, action.template or resource.action_template, ctx, status=status)
+
+
 def posted_version(request: HttpRequest) -> int | None:
     try:
         return int(request.POST.get("version", ""))
@@ -271,5 +324,16 @@ def resource_urls(resource: Resource) -> list:
             name=f"{resource.slug}-{action.slug}",
         )
         for action in resource.actions
+        if not action.collection
     ]
-    return patterns
+    # Collection actions ("<action>/") must win over "<pk>/".
+    collection = [
+        path(
+            f"{action.slug}/",
+            CollectionActionView.as_view(resource=resource, action=action),
+            name=f"{resource.slug}-{action.slug}",
+        )
+        for action in resource.actions
+        if action.collection
+    ]
+    return collection + patterns

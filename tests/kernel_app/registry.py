@@ -2,7 +2,7 @@ from anjian.core import registry
 from anjian.core.actions import Action
 from anjian.core.registry import Column, Resource
 from anjian.core.scoping import ScopeSpec
-from tests.kernel_app import forms, services
+from tests.kernel_app import forms, rules, services
 from tests.kernel_app.models import WorkOrder
 from tests.kernel_app.workflow import ORDER_FLOW
 
@@ -15,6 +15,15 @@ ORDER = registry.register(
         columns=[Column("title", "标题", link=True), Column("status", "状态")],
         detail_sections=[("工单", ["enterprise", "title", "status", "approval_note", "closing_note"])],
         actions=[
+            Action(
+                "open",
+                "新建工单",
+                collection=True,
+                form=forms.OpenForm,
+                form_kwargs=lambda user, _none: {"user": user},
+                may=rules.may_open,
+                service=services.order_open,
+            ),
             Action(
                 "approve",
                 workflow=ORDER_FLOW,

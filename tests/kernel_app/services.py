@@ -18,3 +18,12 @@ def order_close(*, actor, order, note: str = "", expected_version=None):
         o.closing_note = note
 
     return ORDER_FLOW.move(actor=actor, record=order, name="close", change=change, expected_version=expected_version)
+
+
+def order_open(*, actor, enterprise, title: str):
+    from anjian.core import audit
+    from tests.kernel_app.models import WorkOrder
+
+    order = WorkOrder.objects.create(enterprise=enterprise, region_id=enterprise.region_id, title=title.strip())
+    audit.record(actor=actor, action="create", instance=order, changes={"title": [None, order.title]})
+    return order

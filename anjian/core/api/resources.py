@@ -219,6 +219,10 @@ def resource_router(
             url_name=f"{slug}-list",
             summary=f"新建{singular}",
         )
+    # Collection actions ("/<action>/") before "/{pk}/", so their path is not read as a pk.
+    for action in resource.actions:
+        if action.api and action.collection:
+            add_collection_action_route(router, served, action, out)
     router.add_api_operation(
         "/{pk}/",
         ["GET"],
@@ -264,7 +268,7 @@ def resource_router(
             summary=f"{singular}变更记录（留痕）",
         )
     for action in resource.actions:
-        if action.api:
+        if action.api and not action.collection:
             add_action_route(router, served, action, out)
     if mount:
         api.add_router(f"/{slug}/", router)
@@ -327,6 +331,47 @@ def _expected_version(data) -> int | None:
     return number
 
 
+def _bound_action_form(request: HttpRequest, action: Action, record: Model | None):
+    """The action's form bound to the request body (JSON or multipart), defaults filled in;
+    unknown fields are a 400. Returns (form, expected_version)."""
+    data, files = _action_input(request)
+    expected = _expected_version(data) if action.versioned else None
+    form = action.build_form(request.auth, record, data, files)
+    with_defaults(form, form.data)
+    unknown = sorted(set(data) - set(form.fields))
+    if unknown:
+        raise DjangoValidationError({name: [_("不支持的字段")] for name in unknown})
+    return form, expected
+
+
+def add_collection_action_route(router: Router, served: Resource, action: Action, out: type[Schema]) -> None:
+    """``POST /<slug>/<action>/``: a collection action (it makes a record) through the same form and
+    service as its page; 201 with the new record. Who may not take it gets 404."""
+
+    def run_collection_action(request: HttpRequest):
+        if action.refusal(request.auth, None):
+            raise Http404
+        form, _expected = _bound_action_form(request, action, None)
+        if not form.is_valid():
+            return error_response(request, 400, _("提交的数据有误"), form_errors(form))
+        made = action.perform(actor=request.auth, record=None, form=form)
+        return Status(201, scoped_get(request, served, made.pk))
+
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = str(action.title)
+        body = action_request_body(action)
+    router.add_api_operation(
+        f"/{action.slug}/",
+        ["POST"],
+        run_collection_action,
+        response={201: out, 400: ErrorOut, 404: ErrorOut},
+        operation_id=f"{served.slug}_{action.name}",
+        url_name=f"{served.slug}-{action.slug}",
+        summary=summary,
+        openapi_extra={"requestBody": body},
+    )
+
+
 def add_action_route(router: Router, served: Resource, action: Action, out: type[Schema]) -> None:
     """``POST /<slug>/{pk}/<action>/``: the declared action through the same form and service as the
     page. A refusal (state, role) is a 400, a stale ``expected_version`` a 409, out of scope 404."""
@@ -334,13 +379,7 @@ def add_action_route(router: Router, served: Resource, action: Action, out: type
     def run_action(request: HttpRequest, pk: str):
         user = request.auth
         record = scoped_get(request, served, pk)
-        data, files = _action_input(request)
-        expected = _expected_version(data) if action.versioned else None
-        form = action.build_form(user, record, data, files)
-        with_defaults(form, form.data)
-        unknown = sorted(set(data) - set(form.fields))
-        if unknown:
-            raise DjangoValidationError({name: [_("不支持的字段")] for name in unknown})
+        form, expected = _bound_action_form(request, action, record)
         if expected is not None and expected != action.version_of(record):
             message = action.workflow.stale().messages[0]
             return error_response(request, 409, message, {"expected_version": [message]})

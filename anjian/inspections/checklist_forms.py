@@ -31,6 +31,19 @@ EDIT_ROWS = 1
 # --- applicability ----------------------------------------------------------------------------
 
 
+class CodesField(forms.CharField):
+    """Codes as a text ("C33, C34", as a page posts them) or a list (["C33", "C34"], an API body)."""
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(code) for code in value if code is not None)
+        return super().to_python(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        """The OpenAPI schema of the value (read by ``anjian.core.actions``)."""
+        return {"anyOf": [{"type": "string", "maxLength": 300}, {"type": "array", "items": {"type": "string"}}]}
+
+
 class ChecklistMetaForm(BootstrapMixin, forms.Form):
     """Name, description and where a new checklist applies (empty: everywhere)."""
 
@@ -38,7 +51,7 @@ class ChecklistMetaForm(BootstrapMixin, forms.Form):
     description = forms.CharField(
         label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    industry_prefixes = forms.CharField(
+    industry_prefixes = CodesField(
         label=_("适用行业代码前缀"),
         required=False,
         max_length=300,
@@ -309,6 +322,16 @@ class ItemsField(forms.Field):
             "maxItems": MAX_ITEMS,
             "items": {"type": "object", "properties": properties, "required": ["text"], "additionalProperties": False},
         }
+
+
+class ChecklistCreateForm(ChecklistMetaForm):
+    """新建体检卡: name, applicability and the items of the first version. The page's editor posts
+    its rows here (``BaseItemFormSet.rows``), the API its JSON body; the owner follows the user."""
+
+    items = ItemsField(label=_("检查项"), help_text=_("第1版的全部检查项，按顺序"), widget=forms.HiddenInput)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"name": self.cleaned_data["name"], "items": self.cleaned_data["items"], **self.service_fields()}
 
 
 def item_formset(extra: int = 0):

@@ -26,7 +26,7 @@ from anjian.core.roles import Role
 from anjian.core.scoping import VIEW, get_scoped_or_404
 from anjian.enterprises.models import Industry, VenueType
 from anjian.inspections import checklist_forms as forms
-from anjian.inspections import rules, services
+from anjian.inspections import rules
 from anjian.inspections.models import ChecklistTemplate, ChecklistVersion, InspectionKind
 from anjian.inspections.registry import CHECKLIST
 
@@ -231,33 +231,39 @@ def _editor_context(formset, show_errors: bool, errors: list[str]) -> dict[str, 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checklist_create(request: HttpRequest) -> HttpResponse:
-    """新建体检卡: name, applicability and items; the owner follows the user (his enterprise or
-    his district; the platform admin's are library templates)."""
+    """新建体检卡, the page of the declared ``create`` collection action: name, applicability and
+    items (the items editor); the owner follows the user (his enterprise or his district; the
+    platform admin's are library templates). The editor's rows go through the action's own form
+    and service, as an API body does."""
     user = request.user
-    if not rules.may_create_checklist(user):
+    action = CHECKLIST.action("create")
+    if action.refusal(user, None):
         raise Http404
     status = 200
     errors: list[str] = []
     if request.method == "POST":
-        meta = forms.ChecklistMetaForm(request.POST)
         add_row = "add_row" in request.POST
         formset = forms.bound_items(request.POST, add_row=add_row)
         show_errors = not add_row
+        data = request.POST.copy()
+        data.pop("items", None)
+        if not add_row and formset.is_valid():
+            data["items"] = formset.rows()
+        meta = action.build_form(user, None, data)
         if not add_row:
-            status = 400
-            meta_ok = meta.is_valid()
-            if formset.is_valid() and meta_ok:
+            status = 400  # the editor shows what to correct
+            if meta.is_valid():
                 try:
-                    template = services.checklist_create(
-                        actor=user, name=meta.cleaned_data["name"], items=formset.items(), **meta.service_fields()
-                    )
+                    template = action.perform(actor=user, record=None, form=meta)
                 except ValidationError as exc:
                     errors.extend(_messages(exc))
                 else:
                     messages.success(request, _("已建立体检卡：%(name)s") % {"name": template.name})
                     return redirect(_detail_url(template))
+            elif "items" in data:
+                errors.extend(str(e) for e in meta.errors.get("items", []))
     else:
-        meta = forms.ChecklistMetaForm()
+        meta = action.build_form(user, None)
         formset = forms.blank_items(extra=forms.NEW_ROWS)
         show_errors = False
     ctx = {

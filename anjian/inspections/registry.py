@@ -23,7 +23,12 @@ from anjian.core.scoping import (
 from anjian.enterprises.registry import ENTERPRISE
 from anjian.inspections import rules, services
 from anjian.inspections import workflow as report_workflow
-from anjian.inspections.checklist_forms import ChecklistCopyForm, ChecklistSettingsForm, PublishForm
+from anjian.inspections.checklist_forms import (
+    ChecklistCopyForm,
+    ChecklistCreateForm,
+    ChecklistSettingsForm,
+    PublishForm,
+)
 from anjian.inspections.models import (
     ChecklistTemplate,
     Inspection,
@@ -88,6 +93,18 @@ def _checklist_form_kwargs(user, template) -> dict:
 
 # What one does to a checklist: each is a button on its page, a form, and a route of the API.
 CHECKLIST_ACTIONS = [
+    # 新建体检卡: the page with the items editor is ``checklist_views.checklist_create`` (at this
+    # action's address), which posts its rows through this form, as an API body does.
+    Action(
+        "create",
+        _("新建体检卡"),
+        collection=True,
+        form=ChecklistCreateForm,
+        may=lambda user, _none: rules.may_create_checklist(user),
+        service=services.checklist_create,
+        icon="bi-plus-lg",
+        done=_("已建立体检卡"),
+    ),
     # The items editor is a page of its own (``checklist_views.checklist_publish``, at this
     # action's address); the API takes the same input as JSON.
     Action(
@@ -179,7 +196,6 @@ CHECKLIST = registry.register(
         actions=CHECKLIST_ACTIONS,
         action_context=_checklist_action_context,
         detail_actions=[(_("版本记录"), "inspections:checklist-versions", lambda user, template: True)],
-        list_actions=[(_("新建体检卡"), "inspections:checklist-create", rules.may_create_checklist)],
     )
 )
 

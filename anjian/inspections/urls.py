@@ -7,8 +7,9 @@ from anjian.inspections.registry import CHECKLIST, INSPECTION, MONTHLY_REPORT, P
 app_name = "inspections"
 
 urlpatterns = [
-    # Checklist pages beyond list and detail (before the resource's "<pk>/" so "new" is not an id).
-    path("checklists/new/", checklist_views.checklist_create, name="checklist-create"),
+    # Checklist pages beyond list and detail (before the resource's "<pk>/"). The items editor of a
+    # new checklist: the page of the declared "create" collection action, at its address.
+    path("checklists/create/", checklist_views.checklist_create, name="checklists-create"),
     # One name for both: reverse() with [pk] gives the current version, with [pk, number] that one.
     path("checklists/<int:pk>/versions/", checklist_views.checklist_versions, name="checklist-versions"),
     path("checklists/<int:pk>/versions/<int:number>/", checklist_views.checklist_versions, name="checklist-versions"),

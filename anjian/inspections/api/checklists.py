@@ -1,9 +1,9 @@
 """Checklists (体检卡) in the REST API: /api/v1/checklists/.
 
-List, detail and the declared actions (``publish``, ``settings``, ``copy``: one form each, the
-same as the pages') come from the registry entry; searching also searches the items of the
-current version. ``POST /checklists/`` creates a checklist with its first version (the owner
-follows the user: his enterprise, his district, or the library for the platform admin);
+List, detail and the declared actions (``create``, ``publish``, ``settings``, ``copy``: one form
+each, the same as the pages') come from the registry entry; searching also searches the items of
+the current version. ``POST /checklists/create/`` creates a checklist with its first version (the
+owner follows the user: his enterprise, his district, or the library for the platform admin);
 ``GET /checklists/{id}/versions/{number}/`` gives the items of any published version.
 Items name their category and criterion by code.
 
@@ -12,24 +12,19 @@ No ``from __future__ import annotations``: django-ninja reads the annotations at
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest
-from ninja import Field, Schema, Status
+from ninja import Field, Schema
 
 from anjian.core.api import (
-    InputSchema,
     resource_router,
     scoped_get,
 )
 from anjian.core.api_auth import ErrorOut
-from anjian.inspections import rules, services
-from anjian.inspections.api.common import AnswerTypeValue, KindValue, Number, VenueValue, _request_user
-from anjian.inspections.checklist_forms import ItemsField
+from anjian.inspections import rules
+from anjian.inspections.api.common import _request_user
 from anjian.inspections.models import (
-    AnswerType,
     ChecklistItem,
     ChecklistTemplate,
     ChecklistVersion,
@@ -199,68 +194,8 @@ class ChecklistVersionOut(Schema):
         return version_items(obj.pk)
 
 
-# --- checklists: input ------------------------------------------------------------------------
-
-
-class ChecklistItemIn(InputSchema):
-    text: str = Field("", max_length=2000, description="检查内容")
-    clause: str = Field("", max_length=200, description="依据条款")
-    category: str | None = Field(None, max_length=20, description="隐患类别代码（见 /hazard-categories/）")
-    answer_type: AnswerTypeValue = Field(AnswerType.CHECK, description="答案类型")
-    min_value: Decimal | None = Number
-    max_value: Decimal | None = Number
-    unit: str = Field("", max_length=20, description="单位")
-    photo_required: bool = Field(False, description="须拍照")
-    major_criterion: str | None = Field(
-        None, max_length=20, description="不合格即重大隐患：判定依据编号（见 /criteria/）"
-    )
-
-
-class ChecklistIn(InputSchema):
-    """A new checklist and the items of its first version."""
-
-    name: str = Field(..., min_length=1, max_length=120, description="名称")
-    description: str = Field("", max_length=2000, description="说明")
-    items: list[ChecklistItemIn] = Field(..., description="检查项，按顺序")
-    industry_prefixes: list[str] = Field(default_factory=list, description="适用行业代码前缀（空为不限）")
-    venue_types: list[VenueValue] = Field(default_factory=list, description="适用场所类型（空为不限）")
-    risk_tags: list[str] = Field(default_factory=list, description="适用风险类型标签（空为不限）")
-    kinds: list[KindValue] = Field(default_factory=list, description="适用检查类型（空为不限）")
-
-
-def resolve_items(items: list[ChecklistItemIn]) -> list[dict[str, Any]]:
-    """Items checked like the rows of the page's editor and the publish action's input
-    (``ItemsField``); bad ones are errors under ``items`` naming the item, all at once."""
-    try:
-        return ItemsField().clean([item.model_dump(exclude_unset=True) for item in items])
-    except ValidationError as exc:
-        raise ValidationError({"items": exc.messages}) from None
-
-
 router = resource_router(CHECKLIST, out=ChecklistOut, item=ChecklistRow, mount=False)
 CHECKLISTS = router.api_resource.resource
-
-
-@router.post(
-    "/",
-    response={201: ChecklistOut, 400: ErrorOut},
-    operation_id="checklists_create",
-    url_name="checklists-list",
-    summary="新建体检卡（发布第1版）",
-)
-def checklist_create(request: HttpRequest, payload: ChecklistIn):
-    items = resolve_items(payload.items)
-    template = services.checklist_create(
-        actor=request.auth,
-        name=payload.name,
-        items=items,
-        description=payload.description,
-        industry_prefixes=[p.strip() for p in payload.industry_prefixes if p.strip()],
-        venue_types=list(dict.fromkeys(payload.venue_types)),
-        risk_tags=[t.strip() for t in payload.risk_tags if t.strip()],
-        kinds=list(dict.fromkeys(payload.kinds)),
-    )
-    return Status(201, scoped_get(request, CHECKLISTS, template.pk))
 
 
 @router.get(

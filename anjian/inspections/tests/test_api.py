@@ -379,7 +379,7 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
         "venue_types": [],
         "kinds": ["self_check"],
     }
-    response = admin.post(f"{API}/checklists/", body)
+    response = admin.post(f"{API}/checklists/create/", body)
     assert response.status_code == 201, response.content
     created = response.json()
     pk = created["id"]
@@ -390,15 +390,15 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
     assert [v["number"] for v in created["versions"]] == [1]
 
     bad = dict(body, items=[{"text": "a", "category": "NOPE"}, {"text": "b", "major_criterion": "ZZ-99"}])
-    response = admin.post(f"{API}/checklists/", bad)
+    response = admin.post(f"{API}/checklists/create/", bad)
     assert response.status_code == 400
     assert response.json()["errors"] == {"items": ["第1项：隐患类别不存在：NOPE", "第2项：判定依据不存在：ZZ-99"]}
-    response = admin.post(f"{API}/checklists/", dict(body, items=[{"text": "温度", "answer_type": "number"}]))
+    response = admin.post(f"{API}/checklists/create/", dict(body, items=[{"text": "温度", "answer_type": "number"}]))
     assert response.status_code == 400 and response.json()["errors"] == {"items": ["第1项：数值题须给出下限或上限"]}
-    response = admin.post(f"{API}/checklists/", dict(body, name=""))
+    response = admin.post(f"{API}/checklists/create/", dict(body, name=""))
     assert response.status_code == 400 and set(response.json()["errors"]) == {"name"}
-    response = as_user(world.grid_inspector_a).post(f"{API}/checklists/", body)
-    assert response.status_code == 400 and "__all__" in response.json()["errors"]
+    response = as_user(world.grid_inspector_a).post(f"{API}/checklists/create/", body)
+    assert response.status_code == 404  # who may not create one does not see the action
     assert ChecklistTemplate.objects.count() == 1
 
     # An inspection on version 1, then version 2 is published.
@@ -452,9 +452,11 @@ def test_library_checklists_belong_to_the_platform(as_user, world):
     response = as_user(world.platform_admin).post(f"{API}/checklists/{library.pk}/publish/", {"items": [{"text": "x"}]})
     assert response.status_code == 200 and response.json()["current_version"] == 2
     response = as_user(world.district_admin).post(
-        f"{API}/checklists/", {"name": "区夏季检查", "items": [{"text": "防汛"}]}
+        f"{API}/checklists/create/",
+        {"name": "区夏季检查", "items": [{"text": "防汛"}], "industry_prefixes": ["C33", "c34"]},
     )
     assert response.status_code == 201 and response.json()["owner"] == "region"
+    assert response.json()["industry_prefixes"] == ["C33", "C34"]  # a list, or a text "C33, C34" as on the page
     assert response.json()["owner_region"] == world.district_admin.region_id
 
 

@@ -15,7 +15,7 @@ from anjian.inspections.models import ChecklistTemplate, ChecklistVersion, Inspe
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("inspections:checklists-list")
-CREATE = reverse("inspections:checklist-create")
+CREATE = reverse("inspections:checklists-create")
 
 
 def detail_url(template):
@@ -312,7 +312,7 @@ def test_a_district_admin_creates_a_district_checklist(client, world):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"name": ""}, "这个字段是必填项"),
+        ({"name": ""}, "此字段为必填项"),  # the declared action's wording, page and API alike
         ({"industry_prefixes": "C33, Z99"}, "未知的行业代码：Z99"),
         ({"items-0-text": "", "items-1-text": ""}, "体检卡至少需要一个检查项"),
         ({"items-1-min_value": "30"}, "下限不能大于上限"),

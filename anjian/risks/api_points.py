@@ -1,7 +1,8 @@
 """Risk points in the REST API: /api/v1/risk-points/ with the whole chain (assessments, events and
 measures, inspection points and tasks). What one does to a point (assess, add an event, a measure,
-an inspection point, a task, stop a task, archive) is a declared action of the registry
-(``anjian.risks.registry.POINT_ACTIONS``): ``resource_router`` serves it at ``/{pk}/<name>/``.
+an inspection point, a task, stop a task, archive, edit) is a declared action of the registry
+(``anjian.risks.registry.POINT_ACTIONS``): ``resource_router`` serves it at ``/{pk}/<name>/``, and
+a new point at ``POST /new/`` (the collection action "new", 201 with the point).
 
 No ``from __future__ import annotations``: django-ninja reads the annotations at run time.
 """
@@ -11,13 +12,12 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Field, Query, Schema, Status
+from ninja import Field, Query, Schema
 
-from anjian.core.api import EnterpriseOwnedOut, InputSchema, PageQuery, raise_errors, resource_router, scoped_get
+from anjian.core.api import EnterpriseOwnedOut, PageQuery, resource_router, scoped_get
 from anjian.core.api_auth import ErrorOut
 from anjian.risks import services
-from anjian.risks.api_common import CREATED_ERRORS, body_enterprise, display, enterprise_filter, required_in_schema
+from anjian.risks.api_common import display, enterprise_filter
 from anjian.risks.api_inspection import InspectionPointOut, with_board
 from anjian.risks.models import (
     LEVEL_COLOURS,
@@ -209,37 +209,6 @@ class RiskPointOut(RiskPointItem):
         return services.control_gaps(obj)
 
 
-# --- input ---
-
-
-class RiskPointFields(InputSchema):
-    name: str | None = Field(None, max_length=100, description="风险点名称")
-    place: str = Field("", max_length=100, description="所在位置")
-    kind: KindValue | None = Field(None, description="类型")
-    accident_types: list[AccidentValue] = Field(default_factory=list, description="可能导致的事故类型（GB 6441）")
-    equipment_count: int = Field(0, ge=0, description="设备数量")
-    responsible_name: str = Field("", max_length=30, description="责任人")
-    responsible_phone: str = Field("", max_length=20, description="责任人电话")
-
-
-class RiskPointIn(RiskPointFields):
-    """A new risk point. An enterprise user may leave ``enterprise`` out (his own)."""
-
-    model_config = required_in_schema("name", "kind")
-
-    enterprise: int | None = Field(None, description="企业ID；企业用户不填即为本企业")
-
-
-class RiskPointPatch(InputSchema):
-    name: str | None = Field(None, max_length=100, description="风险点名称")
-    place: str | None = Field(None, max_length=100, description="所在位置")
-    kind: KindValue | None = Field(None, description="类型")
-    accident_types: list[AccidentValue] | None = Field(None, description="可能导致的事故类型")
-    equipment_count: int | None = Field(None, ge=0, description="设备数量")
-    responsible_name: str | None = Field(None, max_length=30, description="责任人")
-    responsible_phone: str | None = Field(None, max_length=20, description="责任人电话")
-
-
 # --- routes ---
 
 risk_points = resource_router(
@@ -252,37 +221,6 @@ RiskPointDetail = risk_points.api_resource.out  # with allowed_actions
 def _risk_point(request: HttpRequest, pk) -> RiskPoint:
     """The record as it is now, in the user's scope (the services lock and save their own copy)."""
     return scoped_get(request, RISK_POINTS, pk)
-
-
-@risk_points.post(
-    "/",
-    response={201: RiskPointDetail, **CREATED_ERRORS},
-    operation_id="risk-points_create",
-    url_name="risk-points-create",
-    summary="登记风险点",
-)
-def risk_point_create(request: HttpRequest, payload: RiskPointIn):
-    enterprise = body_enterprise(request, payload.enterprise)
-    data = payload.model_dump(exclude={"enterprise"})
-    point = services.risk_point_create(actor=request.auth, enterprise=enterprise, data=data)
-    return Status(201, _risk_point(request, point.pk))
-
-
-@risk_points.patch(
-    "/{pk}/",
-    response={200: RiskPointDetail, **CREATED_ERRORS},
-    operation_id="risk-points_update",
-    url_name="risk-points-update",
-    summary="修改风险点（只提交要改的字段）",
-)
-def risk_point_update(request: HttpRequest, pk: str, payload: RiskPointPatch):
-    point = _risk_point(request, pk)
-    data = payload.model_dump(exclude_unset=True)
-    nulls = [name for name, value in data.items() if value is None]
-    raise_errors({name: [_("不能为空")] for name in nulls})
-    if data:
-        services.risk_point_update(actor=request.auth, instance=point.pk, data=data)
-    return _risk_point(request, point.pk)
 
 
 @risk_points.get(

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.forms import BootstrapMixin
 from anjian.core.models import User
-from anjian.core.scoping import VIEW, restrict
+from anjian.core.scoping import VIEW, acting_enterprise, restrict
 from anjian.enterprises.models import Enterprise
+from anjian.risks import rules
 from anjian.risks.models import (
     AccidentType,
     AssessmentMethod,
@@ -125,6 +126,35 @@ class RiskPointForm(BootstrapMixin, forms.Form):
         data = {name: self.cleaned_data.get(name) for name in self.fields if name != "enterprise"}
         data["equipment_count"] = data.get("equipment_count") or 0
         return data
+
+
+class RiskPointNewForm(RiskPointForm):
+    """新增风险点 (the risk points' collection action "new"): an enterprise's own staff for their
+    enterprise; an agency or the platform picks one of the enterprises in its scope."""
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, user=user, choose_enterprise=rules.picks_enterprise(user), **kwargs)
+        self.user = user
+
+    def service_kwargs(self) -> dict:
+        enterprise = self.cleaned_data.get("enterprise") or acting_enterprise(self.user)
+        return {"enterprise": enterprise, "data": self.service_data()}
+
+
+class RiskPointEditForm(RiskPointForm):
+    """编辑风险点 (the record action "edit"): the point's own fields, shown with its values."""
+
+    def __init__(self, *args, user: User, point: RiskPoint, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        if not self.is_bound:
+            self.initial = {**self.initial_of(point), **self.initial}
+
+    def service_kwargs(self) -> dict:
+        return {"data": self.service_data()}
+
+
+def new_point_form_kwargs(user: User, _none=None) -> dict:
+    return {"user": user}
 
 
 class PointActionForm(BootstrapMixin, forms.Form):

@@ -61,6 +61,27 @@ def _point_action(name: str, label, **declaration) -> Action:
 
 
 POINT_ACTIONS = [
+    # 新增风险点: the list page's button, ``points/new/`` and ``POST /api/v1/risk-points/new/``
+    Action(
+        "new",
+        _("新增风险点"),
+        collection=True,
+        form=forms.RiskPointNewForm,
+        form_kwargs=forms.new_point_form_kwargs,
+        may=rules.may_edit_risk_point,
+        service=services.risk_point_create,
+        template="core/action.html",
+        done=_("已新增风险点，请进行风险评价"),
+    ),
+    _point_action(
+        "edit",
+        _("编辑"),
+        form=forms.RiskPointEditForm,
+        service=services.risk_point_update,
+        record_arg="instance",
+        style="primary",
+        done=_("已保存风险点"),
+    ),
     _point_action(
         "assessments",
         _("风险评价"),
@@ -155,12 +176,10 @@ RISK_POINT = registry.register(
         action_template="risks/point_action.html",
         action_context=_point_action_context,
         detail_actions=[
-            (_("编辑"), "risks:point-edit", rules.may_edit_risk_point),
             (_("风险告知卡"), "risks:point-card", lambda user, point: True),
         ],
         list_template="risks/point_list.html",
         list_actions=[
-            (_("新增风险点"), "risks:point-new", rules.may_edit_risk_point),
             (_("导入风险清单"), "risks:risk-import", rules.may_edit_risk_point),
             (_("导出双重预防数据"), "risks:dual-prevention-export", lambda user: True),
         ],

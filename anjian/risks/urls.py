@@ -7,9 +7,7 @@ from anjian.risks.registry import INSPECTION_POINT, POINT_CHECK, RISK_POINT, RIS
 app_name = "risks"
 
 urlpatterns = [
-    path("points/new/", views.point_new, name="point-new"),
     path("points/levels/", views.point_levels, name="point-levels"),
-    path("points/<int:pk>/edit/", views.point_edit, name="point-edit"),
     path("points/<int:pk>/card/", views.point_card, name="point-card"),
     # [pages] notice card, inspection point check, board, reviews (the point's and the plan's
     # actions are declared in the registry: resource_urls serves them)

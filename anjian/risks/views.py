@@ -1,8 +1,8 @@
-"""The risk point pages beyond the generic list and detail: a new point, the detail page's context
-(level, gaps, assessments, events and measures, inspection points and tasks), the edit form, the
-context of the declared actions' pages (assess, archive, event, measure, inspection point, task,
-stop a task: ``anjian.risks.registry.POINT_ACTIONS``), the printable risk notice card (风险告知卡)
-and the counts by level above the area's risk database.
+"""The risk point pages beyond the generic list and detail: the detail page's context (level, gaps,
+assessments, events and measures, inspection points and tasks), the context of the declared
+actions' pages (new, edit, assess, archive, event, measure, inspection point, task, stop a task:
+``anjian.risks.registry.POINT_ACTIONS``), the printable risk notice card (风险告知卡) and the
+counts by level above the area's risk database.
 
 Views are doors: they parse, call ``anjian.risks.services`` and render. Every read starts from
 ``restrict``; a risk point outside the user's scope answers 404 on every route. Government users
@@ -10,24 +10,18 @@ open the pages read-only: the forms show why they cannot save, and a POST change
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from anjian.core.models import User
 from anjian.core.qr import public_url, qr_svg
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
-from anjian.core.views import add_service_errors
-from anjian.enterprises.models import Enterprise
 from anjian.risks import forms, rules, services
 from anjian.risks.models import (
     LEVEL_COLOURS,
@@ -105,101 +99,6 @@ def detail_context(user: User, point: RiskPoint) -> dict:
         "may_edit": editable,
         "stop_url": reverse("risks:risk-points-stop-task", args=[point.pk]) if editable else "",
     }
-
-
-# --- form pages -----------------------------------------------------------------------------
-
-
-def _form_page(
-    request: HttpRequest,
-    point: RiskPoint,
-    form,
-    *,
-    title: str,
-    save: Callable[[], str],
-) -> HttpResponse:
-    """The edit page. GET: the form (read-only with the reason for those who may not change the
-    point). POST:
-    the service through ``save`` (returns the success message), then back to the detail page;
-    on an error the form again with the messages next to their fields, nothing changed."""
-    editable = rules.may_edit_risk_point(request.user, point)
-    status = 200
-    if request.method == "POST":
-        if not editable:
-            status = 403
-        elif form.is_valid():
-            try:
-                message = save()
-            except ObjectDoesNotExist:
-                raise Http404 from None
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-                status = 400
-            else:
-                messages.success(request, message)
-                return redirect(_detail_url(point))
-        else:
-            status = 400
-    if not editable:
-        for field in form.fields.values():
-            field.disabled = True
-    ctx = {
-        "point": point,
-        "form": form,
-        "title": title,
-        "submit": _("保存"),
-        "editable": editable,
-        "detail_url": _detail_url(point),
-    }
-    return render(request, "risks/point_form.html", ctx, status=status)
-
-
-def _bound(request: HttpRequest):
-    return request.POST if request.method == "POST" else None
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_new(request: HttpRequest) -> HttpResponse:
-    """新增风险点: an enterprise's own staff for their enterprise; an agency or the platform picks one
-    of the enterprises in its scope."""
-    user = request.user
-    if not rules.may_edit_risk_point(user):
-        raise Http404
-    choose = rules.picks_enterprise(user)
-    form = forms.RiskPointForm(_bound(request), user=user, choose_enterprise=choose)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            enterprise = form.cleaned_data["enterprise"] if choose else None
-            if enterprise is None:
-                enterprise = get_scoped_or_404(Enterprise.objects.all(), user, VIEW, pk=user.enterprise_id)
-            try:
-                point = services.risk_point_create(actor=user, enterprise=enterprise, data=form.service_data())
-            except Enterprise.DoesNotExist:
-                raise Http404 from None
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已新增风险点：%(name)s，请进行风险评价") % {"name": point.name})
-                return redirect(_detail_url(point))
-    ctx = {"form": form, "title": _("新增风险点"), "submit": _("保存"), "editable": True, "point": None}
-    ctx["detail_url"] = reverse("risks:risk-points-list")
-    return render(request, "risks/point_form.html", ctx, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def point_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    point = _point(request, pk)
-    form = forms.RiskPointForm(_bound(request), initial=forms.RiskPointForm.initial_of(point), user=request.user)
-
-    def save() -> str:
-        services.risk_point_update(actor=request.user, instance=point, data=form.service_data())
-        return _("已保存：%(name)s") % {"name": form.cleaned_data["name"]}
-
-    return _form_page(request, point, form, title=_("编辑风险点"), save=save)
 
 
 def _bands(method: str) -> list[tuple]:

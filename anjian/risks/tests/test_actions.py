@@ -19,7 +19,7 @@ from anjian.risks.tests.factories import risk_chain
 pytestmark = pytest.mark.django_db
 
 SQUARE = [[0.1, 0.1], [0.5, 0.1], [0.5, 0.5], [0.1, 0.5]]
-POINT_ACTIONS = ["assessments", "events", "measures", "inspection_points", "tasks", "archive", "stop_task"]
+POINT_ACTIONS = ["edit", "assessments", "events", "measures", "inspection_points", "tasks", "archive", "stop_task"]
 
 
 @pytest.fixture
@@ -28,11 +28,11 @@ def chain(world):
 
 
 def test_the_declarations_are_the_routes():
-    assert [action.name for action in RISK_POINT.actions] == POINT_ACTIONS
+    assert [action.name for action in RISK_POINT.actions] == ["new", *POINT_ACTIONS]
     assert [action.name for action in SITE_PLAN.actions] == ["zones", "archive_zone"]
     routes = RISK_POINT.object_routes()
     for action in RISK_POINT.actions:
-        assert f"risks:risk-points-{action.slug}" in routes
+        assert (f"risks:risk-points-{action.slug}" in routes) is not action.collection
     assert "risks:site-plans-zones" in SITE_PLAN.object_routes()
 
 

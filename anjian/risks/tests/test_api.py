@@ -95,12 +95,12 @@ def refused(response, *fields: str) -> dict:
 def test_the_risk_chain_through_the_api(as_user, world):
     admin = as_user(world.enterprise_admin_a)
     before = counts()
-    refused(admin.post(f"{API}/risk-points/", {"place": "二车间"}), "name", "kind")
-    refused(admin.post(f"{API}/risk-points/", {"name": "空压机房", "kind": "nope"}), "kind")
+    refused(admin.post(f"{API}/risk-points/new/", {"place": "二车间"}), "name", "kind")
+    refused(admin.post(f"{API}/risk-points/new/", {"name": "空压机房", "kind": "nope"}), "kind")
     assert counts() == before
 
     response = admin.post(
-        f"{API}/risk-points/",
+        f"{API}/risk-points/new/",
         {"name": "空压机房", "place": "二车间东侧", "kind": "equipment", "accident_types": ["vessel"]},
     )
     assert response.status_code == 201, response.content
@@ -111,12 +111,14 @@ def test_the_risk_chain_through_the_api(as_user, world):
     url = f"{API}/risk-points/{pk}"
     point = RiskPoint.objects.get(pk=pk)
 
-    # PATCH: only what is sent; a bad value is a 400 on that field with nothing changed.
+    # Edit (the page's form: every field, as on the page); a bad value is a 400 on that field
+    # with nothing changed.
     state = point_state(point)
-    refused(admin.patch(f"{url}/", {"equipment_count": -1}), "equipment_count")
-    refused(admin.patch(f"{url}/", {"name": None}), "name")
+    fields = {"name": "空压机房", "place": "二车间东侧", "kind": "equipment", "accident_types": ["vessel"]}
+    refused(admin.post(f"{url}/edit/", {**fields, "equipment_count": -1}), "equipment_count")
+    refused(admin.post(f"{url}/edit/", {**fields, "name": None}), "name")
     assert point_state(point) == state
-    response = admin.patch(f"{url}/", {"equipment_count": 3, "responsible_name": "王工"})
+    response = admin.post(f"{url}/edit/", {**fields, "equipment_count": 3, "responsible_name": "王工"})
     assert response.status_code == 200, response.content
     assert response.json()["equipment_count"] == 3 and response.json()["name"] == "空压机房"
 
@@ -229,8 +231,7 @@ def test_government_reads_but_does_not_write(as_user, world):
     assert town.get(f"{url}/").status_code == 200
     before, state = counts(), point_state(chain.risk_point)
     writes = [
-        town.post(f"{API}/risk-points/", {"enterprise": world.enterprise_a.pk, "name": "篡改", "kind": "area"}),
-        town.patch(f"{url}/", {"name": "篡改"}),
+        town.post(f"{url}/edit/", {"name": "篡改", "kind": "area"}),
         town.post(f"{url}/archive/", {}),
         town.post(f"{url}/assessments/", {"method": "ls", "ls_likelihood": 5, "ls_severity": 5}),
         town.post(f"{url}/events/", {"name": "篡改", "accident_type": "fire"}),
@@ -244,6 +245,9 @@ def test_government_reads_but_does_not_write(as_user, world):
     ]
     for response in writes:
         assert response.status_code in (400, 403), response.content
+    # who may not add a risk point does not find the route
+    new = town.post(f"{API}/risk-points/new/", {"enterprise": world.enterprise_a.pk, "name": "篡改", "kind": "area"})
+    assert new.status_code == 404
     assert counts() == before
     assert point_state(chain.risk_point) == state
 

@@ -68,6 +68,9 @@ class Action:
     # ``<slug>/<action>/``, its API route ``POST /<slug>/<action>/`` (201 with the new record);
     # ``may(user, None)`` decides who may, and anyone else gets 404 as for a hidden record.
     collection: bool = False
+    # False: a special page of the app serves it (a phone flow) and calls this declaration; the
+    # kernel then mounts only the API route.
+    page: bool = True
 
     @property
     def slug(self) -> str:
@@ -113,9 +116,11 @@ class Action:
     def allowed(self, user, record: Model | None) -> bool:
         return self.refusal(user, record) is None
 
-    def build_form(self, user, record: Model, data=None, files=None, initial=None) -> forms.Form:
+    def build_form(self, user, record: Model | None, data=None, files=None, initial=None, **extra) -> forms.Form:
+        """The action's form (``extra``: what a special page adds, e.g. the enterprise it was
+        opened for)."""
         form_class = self.form or forms.Form
-        kwargs = self.form_kwargs(user, record) if self.form_kwargs else {}
+        kwargs = {**(self.form_kwargs(user, record) if self.form_kwargs else {}), **extra}
         form = form_class(initial=initial, **kwargs) if data is None else form_class(data, files, **kwargs)
         for field in form.fields.values():
             if field.error_messages.get("required") is DJANGO_REQUIRED:

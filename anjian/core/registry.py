@@ -266,7 +266,7 @@ class Resource:
         names = [self.url_name("detail")]
         if self.form_for is not None:
             names.append(self.url_name("edit"))
-        names += [self.url_name(action.slug) for action in self.actions if not action.collection]
+        names += [self.url_name(action.slug) for action in self.actions if action.page and not action.collection]
         return names + [name for _label, name, _pred in self.detail_actions] + list(self.extra_routes)
 
     def action(self, name: str):

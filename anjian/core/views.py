@@ -94,7 +94,7 @@ class ResourceListView(ResourceView):
             list_actions=[
                 (action.title, resource.url_name(action.slug))
                 for action in resource.actions
-                if action.collection and action.button and action.allowed(request.user, None)
+                if action.page and action.collection and action.button and action.allowed(request.user, None)
             ]
             + [(label, name) for label, name, pred in resource.list_actions if pred(request.user)],
         )
@@ -324,7 +324,7 @@ def resource_urls(resource: Resource) -> list:
             name=f"{resource.slug}-{action.slug}",
         )
         for action in resource.actions
-        if not action.collection
+        if action.page and not action.collection
     ]
     # Collection actions ("<action>/") must win over "<pk>/".
     collection = [
@@ -334,6 +334,6 @@ def resource_urls(resource: Resource) -> list:
             name=f"{resource.slug}-{action.slug}",
         )
         for action in resource.actions
-        if action.collection
+        if action.page and action.collection
     ]
     return collection + patterns

@@ -29,28 +29,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
 
 from anjian.core.api import (
-    REQUIRED,
     AttachmentOut,
     EnterpriseOwnedOut,
-    InputSchema,
-    Latitude,
-    Longitude,
     api,
-    check_photos,
-    raise_errors,
     resource_router,
-    scoped_get,
 )
-from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for
 from anjian.core.models import Attachment, User
-from anjian.core.scoping import CREATE, acting_enterprise, may
-from anjian.hazards import services, workflow
+from anjian.hazards import workflow
 from anjian.hazards.models import (
     GovernancePlan,
     Hazard,
@@ -288,73 +278,11 @@ class CategoryList(Schema):
 # --- input ------------------------------------------------------------------------------------
 
 
-class HazardIn(InputSchema):
-    """A newly found hazard. An enterprise user may leave ``enterprise`` out (his own)."""
-
-    enterprise: int | None = Field(None, description="企业ID；企业用户不填即为本企业")
-    place: str = Field(..., min_length=1, max_length=100, description="隐患部位")
-    category: str = Field(..., min_length=1, max_length=20, description="隐患类别代码（见 /hazard-categories/）")
-    description: str = Field(..., min_length=1, max_length=2000, description="隐患描述")
-    suggested_level: LevelValue = Field(HazardLevel.GENERAL, description="建议等级")
-    source: SourceValue | None = Field(None, description="来源；不填按上报人的角色确定")
-    latitude: float | None = Latitude
-    longitude: float | None = Longitude
-
-
 # --- routes -----------------------------------------------------------------------------------
 
 router = resource_router(HAZARD, out=HazardOut, item=HazardItem, mount=False)
-SERVED = router.api_resource.resource
-# Mounted before the hazard router, so that /hazards/report/ is not read as /hazards/{pk}/.
-report_router = Router(tags=["hazards"])
 criteria_router = Router(tags=["criteria"])
 categories_router = Router(tags=["hazard-categories"])
-
-CREATED = {201: router.api_resource.out, 400: ErrorOut, 404: ErrorOut}
-
-
-def report(request: HttpRequest, data: HazardIn, photos=()) -> Status:
-    user = request.auth
-    if not may(user, Hazard, CREATE):
-        raise Http404
-    errors: dict[str, list[str]] = {}
-    enterprise = acting_enterprise(user, data.enterprise)  # missing and out of scope alike: 404
-    if enterprise is None:
-        errors["enterprise"] = [_(REQUIRED)]
-    category = HazardCategory.objects.filter(code=data.category, active=True).first()
-    if category is None:
-        errors["category"] = [_("不存在：%(value)s") % {"value": data.category}]
-    errors.update(check_photos(photos))
-    raise_errors(errors)
-    hazard = services.hazard_report(
-        actor=user,
-        enterprise=enterprise,
-        place=data.place,
-        category=category,
-        description=data.description,
-        suggested_level=data.suggested_level,
-        source=data.source,
-        latitude=data.latitude,
-        longitude=data.longitude,
-        photos=list(photos or []),
-    )
-    return Status(201, scoped_get(request, SERVED, hazard.pk))
-
-
-@router.post("/", response=CREATED, operation_id="hazards_create", url_name="hazards-list", summary="上报隐患")
-def report_json(request: HttpRequest, payload: HazardIn):
-    return report(request, payload)
-
-
-@report_router.post(
-    "/",
-    response=CREATED,
-    operation_id="hazards_report_with_photos",
-    url_name="hazards-report-photos",
-    summary="上报隐患（含现场照片，multipart）",
-)
-def report_multipart(request: HttpRequest, payload: Form[HazardIn], photos: File[list[UploadedFile]] = None):
-    return report(request, payload, photos or [])
 
 
 @criteria_router.get(
@@ -384,7 +312,6 @@ def categories_list(request: HttpRequest):
     return {"count": len(items), "items": items}
 
 
-api.add_router("/hazards/report/", report_router)
 api.add_router("/hazards/", router)
 api.add_router("/criteria/", criteria_router)
 api.add_router("/hazard-categories/", categories_router)

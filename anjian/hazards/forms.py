@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from anjian.core.forms import BootstrapMixin, LargeMixin, PhotosField, PositionMixin
 from anjian.core.models import User
 from anjian.core.roles import ENTERPRISE_ROLES
-from anjian.core.scoping import VIEW, acts_for_own_enterprise, restrict
+from anjian.core.scoping import VIEW, acts_for_own_enterprise, own_enterprise, restrict
 from anjian.core.validators import validate_phone
 from anjian.enterprises.models import Enterprise
 from anjian.hazards.models import Hazard, HazardCategory, HazardLevel, HazardSource, MajorHazardCriterion
@@ -27,13 +27,15 @@ ENTERPRISE_SOURCES = [(HazardSource.SELF_CHECK, _("企业自查")), (HazardSourc
 def category_choices() -> list:
     """The configurable two-level categories, grouped by their top level (``<optgroup>``)."""
     rows = list(
-        HazardCategory.objects.filter(active=True).order_by("rank", "code").values_list("pk", "name", "parent_id")
+        HazardCategory.objects.filter(active=True)
+        .order_by("rank", "code")
+        .values_list("pk", "code", "name", "parent_id")
     )
-    tops = {pk: name for pk, name, parent in rows if parent is None}
+    tops = {pk: name for pk, _code, name, parent in rows if parent is None}
     groups: dict[int, list] = {pk: [] for pk in tops}
-    for pk, name, parent in rows:
+    for _pk, code, name, parent in rows:
         if parent in groups:
-            groups[parent].append((str(pk), name))
+            groups[parent].append((code, name))
     return [("", "---------")] + [(tops[top], items) for top, items in groups.items() if items]
 
 
@@ -41,9 +43,16 @@ class ReportForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
     """Report a hazard (上报隐患). An enterprise user's enterprise is fixed; anybody else picks one
     in his scope (radio buttons found by a text search, never a list of every enterprise)."""
 
-    enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none(), widget=forms.RadioSelect)
+    # Required for anyone but an enterprise user, who always reports for his own (set in __init__).
+    enterprise = forms.ModelChoiceField(
+        label=_("企业"),
+        queryset=Enterprise.objects.none(),
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("企业用户不填，即为本企业"),
+    )
     place = forms.CharField(label=_("隐患部位"), max_length=100)
-    category = forms.ChoiceField(label=_("隐患类别"))
+    category = forms.ChoiceField(label=_("隐患类别"), error_messages={"invalid_choice": _("不存在：%(value)s")})
     description = forms.CharField(label=_("隐患描述"), widget=forms.Textarea(attrs={"rows": 3}))
     suggested_level = forms.ChoiceField(
         label=_("建议等级"), choices=HazardLevel.choices, initial=HazardLevel.GENERAL, widget=forms.RadioSelect
@@ -57,11 +66,14 @@ class ReportForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fixed_enterprise = None
+        self.fields["enterprise"].error_messages["invalid_choice"] = _("不存在：%(value)s")
         if acts_for_own_enterprise(user):
-            self.fixed_enterprise = enterprise
+            self.fixed_enterprise = enterprise or own_enterprise(user)
             del self.fields["enterprise"]
         else:
             del self.fields["source"]
+            self.fields["enterprise"].required = True
+            self.fields["enterprise"].help_text = ""
             self.fields["enterprise"].queryset = restrict(Enterprise.objects.all(), user, VIEW)
             if enterprise is not None:
                 self.initial.setdefault("enterprise", enterprise.pk)
@@ -72,7 +84,22 @@ class ReportForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
         self.fields["description"].widget.attrs["placeholder"] = gettext("看到了什么问题")
 
     def clean_category(self) -> HazardCategory:
-        return HazardCategory.objects.get(pk=self.cleaned_data["category"], active=True)
+        return HazardCategory.objects.get(code=self.cleaned_data["category"], active=True)
+
+    def service_kwargs(self) -> dict:
+        """The arguments of ``services.hazard_report`` (the declared action "report")."""
+        data = self.cleaned_data
+        return {
+            "enterprise": self.fixed_enterprise or data["enterprise"],
+            "place": data["place"],
+            "category": data["category"],
+            "description": data["description"],
+            "suggested_level": data["suggested_level"],
+            "source": data.get("source") or None,
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+            "photos": data["photos"],
+        }
 
     def chosen_enterprise(self) -> Enterprise | None:
         """The enterprise shown as picked (initial or submitted), for the page to render it."""

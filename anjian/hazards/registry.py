@@ -14,7 +14,7 @@ from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Redaction, Resource
 from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope
 from anjian.enterprises.registry import ENTERPRISE, industry_choices
-from anjian.hazards import forms, services, workflow
+from anjian.hazards import forms, rules, services, workflow
 from anjian.hazards.models import (
     OPEN_STATUSES,
     EscalationLevel,
@@ -83,7 +83,23 @@ def _hazard_action(name: str, **declaration) -> Action:
     return Action(name, workflow=workflow.HAZARD_FLOW, record_arg="hazard", **declaration)
 
 
+def _report_form_kwargs(user, _none) -> dict:
+    return {"user": user}
+
+
+REPORT_ACTION = Action(
+    "report",
+    _("上报隐患"),
+    collection=True,
+    page=False,  # the phone page hazards:report (enterprise picker, camera) calls this declaration
+    form=forms.ReportForm,
+    form_kwargs=_report_form_kwargs,
+    may=rules.may_report_hazard,
+    service=services.hazard_report,
+)
+
 ACTIONS = [
+    REPORT_ACTION,
     _hazard_action(
         workflow.ASSIGN,
         form=forms.AssignForm,

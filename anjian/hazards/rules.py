@@ -4,7 +4,7 @@ the workflow, pages, API and services ask it."""
 
 from __future__ import annotations
 
-from anjian.core.roles import ENTERPRISE_ROLES, ENTERPRISE_SAFETY_MANAGERS, GOVERNMENT_ROLES
+from anjian.core.roles import AGENCY_ROLES, ENTERPRISE_ROLES, ENTERPRISE_SAFETY_MANAGERS, GOVERNMENT_ROLES
 from anjian.hazards.models import HazardLevel
 
 # Enterprise roles that run the loop inside the enterprise (assign, verify, close on the spot).
@@ -59,3 +59,9 @@ def may_close_hazard_on_spot(user, obj) -> bool:
 def may_cancel_hazard(user, obj=None) -> bool:
     """Only government cancels a hazard (with a reason)."""
     return is_government(user)
+
+
+def may_report_hazard(user, obj=None) -> bool:
+    """Anyone with an area or an enterprise reports what he finds (an account still waiting to be
+    bound to an enterprise does not)."""
+    return bool(user.is_platform_admin or user.role in GOVERNMENT_ROLES | ENTERPRISE_ROLES | AGENCY_ROLES)

@@ -41,7 +41,7 @@ from anjian.hazards.models import (
     HazardStatus,
     HazardTransition,
 )
-from anjian.hazards.registry import HAZARD, VIEWS
+from anjian.hazards.registry import HAZARD, REPORT_ACTION, VIEWS
 from anjian.hazards.selectors import fallback_category
 from anjian.hazards.timeline import load_timeline
 
@@ -69,6 +69,9 @@ def _report_enterprise(request: HttpRequest, pk) -> Enterprise | None:
 def report(request: HttpRequest, pk=None) -> HttpResponse:
     """上报隐患, from a phone in under a minute (also from an enterprise's page: ``pk``)."""
     user = request.user
+    action = REPORT_ACTION
+    if action.refusal(user, None):
+        raise Http404
     enterprise = _report_enterprise(request, pk)
     bound = request.method == "POST"
     data = None
@@ -76,22 +79,10 @@ def report(request: HttpRequest, pk=None) -> HttpResponse:
         data = request.POST.copy()
         if enterprise is not None and not data.get("enterprise"):
             data["enterprise"] = str(enterprise.pk)  # the one the page was opened for
-    form = forms.ReportForm(data, request.FILES if bound else None, user=user, enterprise=enterprise)
+    form = action.build_form(user, None, data, request.FILES if bound else None, enterprise=enterprise)
     if bound and form.is_valid():
-        data = form.cleaned_data
         try:
-            hazard = services.hazard_report(
-                actor=user,
-                enterprise=form.fixed_enterprise or data["enterprise"],
-                place=data["place"],
-                category=data["category"],
-                description=data["description"],
-                suggested_level=data["suggested_level"],
-                source=data.get("source") or None,
-                latitude=data["latitude"],
-                longitude=data["longitude"],
-                photos=data["photos"],
-            )
+            hazard = action.perform(actor=user, record=None, form=form)
         except Enterprise.DoesNotExist:
             raise Http404 from None
         except ValidationError as exc:

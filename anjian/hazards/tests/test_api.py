@@ -197,7 +197,7 @@ def test_the_whole_loop_through_the_api(as_user, world, people):
 
 def test_report_as_json(as_user, world, people):
     response = as_user(people["worker"]).post(
-        LIST, {"place": "仓库", "category": "S03", "description": "灭火器过期", "suggested_level": "major"}
+        f"{LIST}report/", {"place": "仓库", "category": "S03", "description": "灭火器过期", "suggested_level": "major"}
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -205,25 +205,28 @@ def test_report_as_json(as_user, world, people):
     assert body["level"] == HazardLevel.GENERAL  # the officer decides at assignment
 
     inspector = as_user(world.grid_inspector_a)
-    response = inspector.post(LIST, {"place": "仓库", "category": "S03", "description": "通道堵塞"})
+    response = inspector.post(f"{LIST}report/", {"place": "仓库", "category": "S03", "description": "通道堵塞"})
     assert response.status_code == 400 and response.json()["errors"] == {"enterprise": ["此字段为必填项"]}
     response = inspector.post(
-        LIST, {"enterprise": world.enterprise_a.pk, "place": "仓库", "category": "S03", "description": "通道堵塞"}
+        f"{LIST}report/",
+        {"enterprise": world.enterprise_a.pk, "place": "仓库", "category": "S03", "description": "通道堵塞"},
     )
     assert response.status_code == 201 and response.json()["source"] == HazardSource.PATROL
 
 
 def test_report_refuses_bad_input_and_other_areas(as_user, world, people):
     worker = as_user(people["worker"])
-    response = worker.post(LIST, {"place": "", "category": "NOPE", "description": "x"})
+    response = worker.post(f"{LIST}report/", {"place": "", "category": "NOPE", "description": "x"})
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"place"}  # the schema first
-    response = worker.post(LIST, {"place": "仓库", "category": "NOPE", "description": "x", "color": "red"})
+    assert set(response.json()["errors"]) == {"place", "category"}  # every field's problem at once
+    response = worker.post(f"{LIST}report/", {"place": "仓库", "category": "NOPE", "description": "x", "color": "red"})
     assert response.status_code == 400 and set(response.json()["errors"]) == {"color"}
-    response = worker.post(LIST, {"place": "仓库", "category": "NOPE", "description": "x"})
+    response = worker.post(f"{LIST}report/", {"place": "仓库", "category": "NOPE", "description": "x"})
     assert response.status_code == 400 and response.json()["errors"] == {"category": ["不存在：NOPE"]}
     response = worker.form(
-        f"{LIST}report/", {"place": "仓库", "category": "S02", "description": "x", "latitude": "31.4"}, [photo()]
+        f"{LIST}report/",
+        {"place": "仓库", "category": "S02", "description": "x", "latitude": "91", "longitude": "121"},
+        [photo()],
     )
     assert response.status_code == 400 and "latitude" in response.json()["errors"]
     fake = photo("伪装.png")
@@ -234,11 +237,12 @@ def test_report_refuses_bad_input_and_other_areas(as_user, world, people):
     response = worker.form(f"{LIST}report/", {"place": "仓库", "category": "S02", "description": "x"}, [fake])
     assert response.status_code == 400 and "photos" in response.json()["errors"]
     assert not Hazard.objects.exists()
-    # Another town's enterprise, or one that does not exist: 404 like any record out of scope.
+    # Another town's enterprise, or one that does not exist: the same answer, "not found".
     for enterprise_id in (world.enterprise_b.pk, world.enterprise_b.pk + 1000):
         body = {"enterprise": enterprise_id, "place": "仓库", "category": "S02", "description": "x"}
-        response = as_user(world.town_admin_a).post(LIST, body)
-        assert response.status_code == 404 and response.json() == NOT_FOUND
+        response = as_user(world.town_admin_a).post(f"{LIST}report/", body)
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"enterprise": [f"不存在：{enterprise_id}"]}
     assert not Hazard.objects.exists()
 
 
@@ -502,7 +506,7 @@ def test_detail_query_count_does_not_grow_with_the_timeline(as_user, world, peop
 def test_openapi_lists_the_hazard_routes(client):
     paths = client.get("/api/v1/schema/").json()["paths"]
     expected = {
-        "/api/v1/hazards/": {"get", "post"},
+        "/api/v1/hazards/": {"get"},
         "/api/v1/hazards/report/": {"post"},
         "/api/v1/hazards/{pk}/": {"get"},
         "/api/v1/hazards/{pk}/history/": {"get"},
@@ -515,6 +519,9 @@ def test_openapi_lists_the_hazard_routes(client):
     rectify = paths["/api/v1/hazards/{pk}/rectify/"]["post"]["requestBody"]["content"]
     assert "photos" in rectify["multipart/form-data"]["schema"]["properties"]
     assert "409" in paths["/api/v1/hazards/{pk}/assign/"]["post"]["responses"]
+    report = paths["/api/v1/hazards/report/"]["post"]
+    assert set(report["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
+    assert "201" in report["responses"]
 
 
 def test_unauthenticated_is_401(client, world, people):
@@ -601,7 +608,7 @@ def test_a_deactivated_category_is_not_offered_for_new_reports(as_user, client, 
     retired.active = False
     retired.save(update_fields=["active"])
     response = as_user(people["worker"]).post(
-        f"{LIST}", {"place": "配电箱", "category": "S02", "description": "门缺失"}
+        f"{LIST}report/", {"place": "配电箱", "category": "S02", "description": "门缺失"}
     )
     assert response.status_code == 400 and "category" in response.json()["errors"]
     client.force_login(people["worker"])

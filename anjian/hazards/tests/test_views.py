@@ -39,7 +39,7 @@ def detail_url(hazard):
 def report_data(**kw):
     data = {
         "place": "二号车间配电房",
-        "category": str(category().pk),
+        "category": category().code,
         "description": "配电箱门缺失，线路裸露",
         "suggested_level": "general",
         "source": "self_check",

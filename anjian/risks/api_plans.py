@@ -1,36 +1,23 @@
-"""Four-colour site plans (四色图) in the REST API: /api/v1/site-plans/. The upload is a route of
-its own (multipart); drawing and removing a zone are declared actions of the registry
-(``zones``, ``archive_zone``), with the forms the drawing page uses.
+"""Four-colour site plans (四色图) in the REST API: /api/v1/site-plans/. The upload
+(``POST /new/``, multipart) and drawing and removing a zone are declared actions of the registry
+(``new``, ``zones``, ``archive_zone``), with the forms of the pages.
 
 No ``from __future__ import annotations``: django-ninja reads the annotations at run time.
 """
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Schema, Status, UploadedFile
-from pydantic import field_validator
+from ninja import Field, Schema
 
 from anjian.core.api import (
     AttachmentOut,
     EnterpriseOwnedOut,
-    InputSchema,
-    check_required,
-    raise_errors,
     resource_router,
-    scoped_get,
 )
-from anjian.core.attachments import validate_upload
 from anjian.risks import services
 from anjian.risks.api_common import (
-    CREATED_ERRORS,
-    blank_is_none,
-    body_enterprise,
     display,
     enterprise_filter,
-    required_in_schema,
 )
 from anjian.risks.models import LEVEL_COLOURS, RiskLevel, RiskZone, SitePlan
 from anjian.risks.registry import SITE_PLAN
@@ -86,21 +73,6 @@ class SitePlanOut(SitePlanItem):
         return list(obj.zones.filter(archived=False).prefetch_related("risk_points").order_by("id"))
 
 
-# --- input ---
-
-
-class SitePlanForm(InputSchema):
-    model_config = required_in_schema("title")
-
-    enterprise: int | None = Field(None, description="企业ID；企业用户不填即为本企业")
-    title: str | None = Field(None, max_length=60, description="名称")
-
-    @field_validator("enterprise", mode="before")
-    @classmethod
-    def blank_is_none(cls, value):
-        return blank_is_none(value)
-
-
 # --- routes ---
 
 site_plans = resource_router(
@@ -111,27 +83,3 @@ site_plans = resource_router(
     select_related=["image"],
     mount=False,
 )
-SITE_PLANS = site_plans.api_resource.resource
-SitePlanDetail = site_plans.api_resource.out  # with allowed_actions
-
-
-@site_plans.post(
-    "/",
-    response={201: SitePlanDetail, **CREATED_ERRORS},
-    operation_id="site-plans_create",
-    url_name="site-plans-create",
-    summary="上传厂区平面图（multipart：enterprise、title、image；PNG/JPEG/WebP）",
-)
-def site_plan_create(request: HttpRequest, payload: Form[SitePlanForm], image: File[UploadedFile] = None):
-    enterprise = body_enterprise(request, payload.enterprise)
-    errors = check_required(payload, "title")
-    if image is None:
-        errors["image"] = [_("请上传平面图")]
-    else:
-        try:
-            validate_upload(image, kind="photo")
-        except ValidationError as exc:
-            errors["image"] = list(exc.messages)
-    raise_errors(errors)
-    plan = services.site_plan_create(actor=request.auth, enterprise=enterprise, title=payload.title, image=image)
-    return Status(201, scoped_get(request, SITE_PLANS, plan.pk))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anjian.core.forms import BootstrapMixin
 from anjian.core.models import User
-from anjian.core.scoping import VIEW, restrict
+from anjian.core.scoping import VIEW, acting_enterprise, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.risks import rules
 from anjian.risks.models import RiskPoint, RiskZone, SitePlan
@@ -43,7 +43,19 @@ class SitePlanForm(BootstrapMixin, forms.Form):
     def chosen_enterprise(self) -> Enterprise:
         if "enterprise" in self.fields:
             return self.cleaned_data["enterprise"]
-        return Enterprise.objects.get(pk=self.user.enterprise_id)
+        return acting_enterprise(self.user)  # his own (404 if he has none)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """``services.site_plan_create``'s input (the site plans' collection action "new")."""
+        return {
+            "enterprise": self.chosen_enterprise(),
+            "title": self.cleaned_data["title"],
+            "image": self.cleaned_data["image"],
+        }
+
+
+def new_plan_form_kwargs(user: User, _none=None) -> dict[str, Any]:
+    return {"user": user}
 
 
 def _is_number(value: Any) -> bool:

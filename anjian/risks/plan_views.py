@@ -1,5 +1,6 @@
-"""The four-colour map (四色图): upload a site plan, show it with its zones painted in the colour
-of their highest risk, and the JSON door the drawing page saves zones through.
+"""The four-colour map (四色图): a site plan shown with its zones painted in the colour of their
+highest risk, and the JSON door the drawing page saves zones through. (The upload is the site
+plans' declared collection action "new": ``anjian.risks.registry.SITE_PLAN``.)
 
 Views are doors: they parse, call ``anjian.risks.services`` and render. Every read starts from
 ``restrict``; a plan outside the user's scope answers 404."""
@@ -9,12 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,11 +21,9 @@ from django.views.decorators.http import require_http_methods
 from anjian.core.actions import form_errors
 from anjian.core.models import User
 from anjian.core.scoping import VIEW, get_scoped_or_404, restrict
-from anjian.core.views import add_service_errors
-from anjian.enterprises.models import Enterprise
 from anjian.risks import rules, services
 from anjian.risks.models import LEVEL_COLOURS, RiskLevel, RiskPoint, RiskZone, SitePlan
-from anjian.risks.plan_forms import SitePlanForm, ZoneForm
+from anjian.risks.plan_forms import ZoneForm
 
 # The fill of each colour of the map (红橙黄蓝; grey: no assessed point in the zone).
 FILLS = {"red": "#e60012", "orange": "#ff8c00", "yellow": "#ffe600", "blue": "#0068b7", "grey": "#9e9e9e"}
@@ -98,34 +95,6 @@ def detail_context(user: User, plan: SitePlan) -> dict[str, Any]:
         "zones_url": reverse("risks:site-plan-zones", args=[plan.pk]),
         "font_size": max(12, round(plan.width / 45)),
     }
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def site_plan_new(request: HttpRequest) -> HttpResponse:
-    """Upload a site plan (PNG/JPEG/WebP), then draw its zones on the detail page."""
-    if not rules.may_edit_risk_point(request.user):
-        raise Http404
-    form = SitePlanForm(request.POST or None, request.FILES or None, user=request.user)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                plan = services.site_plan_create(
-                    actor=request.user,
-                    enterprise=form.chosen_enterprise(),
-                    title=form.cleaned_data["title"],
-                    image=form.cleaned_data["image"],
-                )
-            except Enterprise.DoesNotExist:
-                raise Http404 from None
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已上传平面图，请在图上绘制风险区域"))
-                return redirect(reverse("risks:site-plans-detail", args=[plan.pk]))
-    return render(request, "risks/plan_form.html", {"form": form}, status=status)
 
 
 def _errors(exc: ValidationError) -> dict[str, list[str]]:

@@ -292,8 +292,20 @@ SITE_PLAN = registry.register(
         detail_sections=[(_("四色图"), ["enterprise", "title", "width", "height", "uploaded_by", "uploaded_at"])],
         detail_template="risks/plan_detail.html",
         detail_context=_plan_detail_context,
-        list_actions=[(_("上传平面图"), "risks:site-plan-new", rules.may_edit_risk_point)],
         actions=[
+            # 上传平面图: the list page's button, ``plans/new/`` and ``POST /api/v1/site-plans/new/``
+            # (multipart: the form has the image)
+            Action(
+                "new",
+                _("上传平面图"),
+                collection=True,
+                form=plan_forms.SitePlanForm,
+                form_kwargs=plan_forms.new_plan_form_kwargs,
+                may=rules.may_edit_risk_point,
+                service=services.site_plan_create,
+                template="risks/plan_form.html",
+                done=_("已上传平面图，请在图上绘制风险区域"),
+            ),
             _plan_action(
                 "zones",
                 _("绘制风险区域"),

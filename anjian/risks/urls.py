@@ -17,7 +17,6 @@ urlpatterns = [
     path("my-tasks/", check_views.my_tasks, name="my-tasks"),
     path("reviews/confirm/", review_views.review_confirm, name="review-confirm"),
     path("reviews/status/", review_views.review_status, name="review-status"),
-    path("plans/new/", plan_views.site_plan_new, name="site-plan-new"),
     path("plans/<int:pk>/drawing/", plan_views.site_plan_zones, name="site-plan-zones"),
     path("import/", import_views.import_upload, name="risk-import"),
     path("import/template/", import_views.import_template, name="risk-import-template"),

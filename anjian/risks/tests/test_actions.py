@@ -29,7 +29,7 @@ def chain(world):
 
 def test_the_declarations_are_the_routes():
     assert [action.name for action in RISK_POINT.actions] == ["new", *POINT_ACTIONS]
-    assert [action.name for action in SITE_PLAN.actions] == ["zones", "archive_zone"]
+    assert [action.name for action in SITE_PLAN.actions] == ["new", "zones", "archive_zone"]
     routes = RISK_POINT.object_routes()
     for action in RISK_POINT.actions:
         assert (f"risks:risk-points-{action.slug}" in routes) is not action.collection
@@ -51,6 +51,11 @@ def test_openapi_documents_each_action_with_its_form(client):
     zones = paths["/api/v1/site-plans/{pk}/zones/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert set(zones["required"]) == {"name", "polygon"}
     assert "/api/v1/site-plans/{pk}/archive-zone/" in paths
+    upload = paths["/api/v1/site-plans/new/"]["post"]["requestBody"]["content"]
+    assert set(upload) == {"multipart/form-data"}  # the image is required
+    assert {"title", "image"} <= set(upload["multipart/form-data"]["schema"]["required"])
+    new_point = paths["/api/v1/risk-points/new/"]["post"]["requestBody"]["content"]["application/json"]
+    assert {"name", "kind"} <= set(new_point["schema"]["required"])
 
 
 def test_allowed_actions_follow_the_predicates(client, world, chain):

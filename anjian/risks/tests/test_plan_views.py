@@ -17,7 +17,7 @@ from anjian.risks.tests.factories import risk_chain
 
 pytestmark = pytest.mark.django_db
 
-NEW = reverse("risks:site-plan-new")
+NEW = reverse("risks:site-plans-new")
 SQUARE = [[0.1, 0.1], [0.5, 0.1], [0.5, 0.5], [0.1, 0.5]]
 
 

@@ -40,7 +40,7 @@ from anjian.inspections.models import (
     PatrolRule,
 )
 from anjian.inspections.report_forms import ReturnReportForm
-from anjian.inspections.run_forms import SubmitForm
+from anjian.inspections.run_forms import InspectionStartForm, SubmitForm
 from anjian.inspections.workflow import INSPECTION_FLOW, SUBMIT
 
 
@@ -259,6 +259,19 @@ INSPECTION = registry.register(
         # Signing is the phone run's last screen (``run_views.submit``, at this action's address);
         # the API takes the same form.
         actions=[
+            # Starting is the phone's start page (``run_views.start``: the enterprise picker and the
+            # checklists that apply, at this action's address); the API takes the same form.
+            Action(
+                "start",
+                _("开始检查"),
+                collection=True,
+                form=InspectionStartForm,
+                form_kwargs=lambda user, _none: {"user": user},
+                may=lambda user, _none: _inspects(user),
+                service=services.inspection_start,
+                icon="bi-play-circle",
+                button=False,  # the list offers "开始检查" below, with "我的检查"
+            ),
             Action(
                 SUBMIT,
                 workflow=INSPECTION_FLOW,

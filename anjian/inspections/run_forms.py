@@ -13,10 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.actions import REQUIRED
 from anjian.core.attachments import validate_upload
 from anjian.core.forms import BootstrapMixin, LargeMixin, PhotosField, PositionMixin
 from anjian.core.models import AttachmentKind
-from anjian.inspections.models import AnswerResult, AnswerType, ChecklistItem
+from anjian.core.scoping import VIEW, acting_enterprise, restrict
+from anjian.enterprises.models import Enterprise
+from anjian.inspections.models import AnswerResult, AnswerType, ChecklistItem, ChecklistTemplate, InspectionKind
 
 MAX_NOTE = 1000
 SIGNATURE_PREFIX = "data:image/png;base64,"
@@ -40,6 +43,72 @@ class StartForm(PositionMixin, forms.Form):
         self.fields["kind"].choices = [(k, k) for k in kinds]
         if len(checklists) == 1 and not self.is_bound:
             self.initial.setdefault("template", checklists[0].pk)
+
+
+class InspectionStartForm(forms.Form):
+    """开始检查 (the declared ``start`` action: the page and the API): the enterprise (an enterprise
+    user's own when left out; another or one outside the scope is a 404), the checklist (one in the
+    user's scope; ``services.inspection_start`` checks it applies), the kind (default: the user's
+    first) and where the phone was."""
+
+    enterprise = forms.IntegerField(
+        label=_("企业ID"), required=False, widget=forms.HiddenInput, help_text=_("企业用户不填即为本企业")
+    )
+    template = forms.IntegerField(label=_("体检卡ID"), help_text=_("须适用于该企业"))
+    kind = forms.ChoiceField(
+        label=_("检查类型"), required=False, choices=InspectionKind.choices, widget=forms.HiddenInput
+    )
+    latitude = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    longitude = forms.FloatField(
+        label=_("经度"), required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.offered: list | None = None
+
+    def offer(self, checklists: list) -> None:
+        """The page offers the checklists that apply to the enterprise (one alone is chosen)."""
+        self.offered = list(checklists)
+        self.fields["template"].error_messages["required"] = _("请选择体检卡")
+        if len(self.offered) == 1 and not self.is_bound:
+            self.initial.setdefault("template", self.offered[0].pk)
+
+    def clean_enterprise(self):
+        # An enterprise user acts for his own; out of scope and missing are a 404 (Http404).
+        enterprise = acting_enterprise(self.user, self.cleaned_data["enterprise"], Enterprise.objects.all())
+        if enterprise is None:
+            raise ValidationError(REQUIRED, code="required")
+        return enterprise
+
+    def clean_template(self):
+        pk = self.cleaned_data["template"]
+        if self.offered is not None:
+            template = next((t for t in self.offered if t.pk == pk), None)
+            if template is None:
+                raise ValidationError(gettext("该体检卡不适用于此企业"))
+            return template
+        template = restrict(ChecklistTemplate.objects.all(), self.user, VIEW).filter(pk=pk).first()
+        if template is None:
+            raise ValidationError(gettext("不存在：%(value)s") % {"value": pk})
+        return template
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.has_error("latitude"):
+            self.add_error("latitude", gettext("经纬度须同时提供"))
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "enterprise": data["enterprise"],
+            "template": data["template"],
+            "kind": data["kind"] or None,
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+        }
 
 
 class AnswerForm(BootstrapMixin, PositionMixin, forms.Form):

@@ -41,7 +41,7 @@ from anjian.inspections.models import (
     InspectionStatus,
 )
 from anjian.inspections.registry import INSPECTION
-from anjian.inspections.run_forms import AnswerForm, StartForm
+from anjian.inspections.run_forms import AnswerForm
 from anjian.inspections.workflow import SUBMIT
 
 RECENT_SUBMITTED = 20
@@ -209,10 +209,11 @@ def start(request: HttpRequest, pk=None) -> HttpResponse:
     """开始检查: the enterprise (fixed, searched, or from its page / QR code), the checklist that
     applies to it, the kind of the user's role; the position is taken by the phone."""
     user = request.user
+    action = INSPECTION.action("start")
     enterprise = _start_enterprise(request, pk)
-    kinds = services.kinds_for(user)
-    if not kinds:
+    if action.refusal(user, None):
         raise Http404
+    kinds = services.kinds_for(user)
     wanted = request.POST.get("kind") or request.GET.get("kind") or ""
     kind = wanted if wanted in kinds else kinds[0]
     if enterprise is None:
@@ -225,31 +226,20 @@ def start(request: HttpRequest, pk=None) -> HttpResponse:
 
     choices = _checklist_choices(enterprise, kind)
     bound = request.method == "POST"
-    data = None
     if bound:
         data = request.POST.copy()
+        data["enterprise"] = str(enterprise.pk)
         data.setdefault("kind", kind)
-    form = StartForm(
-        data,
-        checklists=[c.template for c in choices],
-        kinds=kinds,
-        initial={"kind": kind},
-    )
+        form = action.build_form(user, None, data)
+    else:
+        form = action.build_form(user, None, initial={"kind": kind, "enterprise": enterprise.pk})
+    form.offer([c.template for c in choices])
     status = 200
     if bound:
         status = 400
         if form.is_valid():
-            data = form.cleaned_data
-            template = next(c.template for c in choices if c.template.pk == data["template"])
             try:
-                inspection = services.inspection_start(
-                    actor=user,
-                    enterprise=enterprise,
-                    template=template,
-                    kind=data["kind"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                )
+                inspection = action.perform(actor=user, record=None, form=form)
             except Enterprise.DoesNotExist:
                 raise Http404 from None
             except ValidationError as exc:

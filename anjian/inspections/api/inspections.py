@@ -1,7 +1,8 @@
 """Inspections (检查) in the REST API: /api/v1/inspections/.
 
-``POST /inspections/`` (JSON) starts an inspection; ``POST /inspections/{id}/answers/`` (multipart,
-one item at a time, with its ``photos`` as they are taken) records or corrects an answer;
+``POST /inspections/start/`` (the declared ``start`` action, the start page's form) starts an
+inspection; ``POST /inspections/{id}/answers/`` (multipart, one item at a time, with its
+``photos`` as they are taken) records or corrects an answer;
 ``POST /inspections/{id}/submit/`` (the declared ``submit`` action, the phone page's form:
 ``signed_by``, ``summary`` and the signature as ``signature_data`` (a PNG ``data:`` URL) or a
 ``signature_file`` photo) signs and submits: every failed item becomes a hazard, whose id the
@@ -15,10 +16,9 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Schema, UploadedFile
 from pydantic import field_validator
 
 from anjian.core.api import (
@@ -36,10 +36,8 @@ from anjian.core.api import (
 from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for, owner_label
 from anjian.core.models import Attachment
-from anjian.core.scoping import VIEW, acting_enterprise, restrict
 from anjian.inspections import services
 from anjian.inspections.api.common import (
-    KindValue,
     ResultValue,
     _display,
     _request_user,
@@ -48,7 +46,6 @@ from anjian.inspections.api.common import (
 from anjian.inspections.models import (
     AnswerResult,
     ChecklistItem,
-    ChecklistTemplate,
     Inspection,
     InspectionAnswer,
 )
@@ -240,16 +237,6 @@ def _blank_is_none(value):
     return None if value == "" else value
 
 
-class InspectionStartIn(InputSchema):
-    """Start an inspection. An enterprise user may leave ``enterprise`` out (a self-check of his own)."""
-
-    enterprise: int | None = Field(None, description="企业ID；企业用户不填即为本企业")
-    template: int = Field(..., description="体检卡ID（须适用于该企业）")
-    kind: KindValue | None = Field(None, description="检查类型；不填按身份确定")
-    latitude: float | None = Latitude
-    longitude: float | None = Longitude
-
-
 class AnswerForm(InputSchema):
     model_config = _required("item")
 
@@ -274,34 +261,6 @@ def check_position(payload: Schema) -> dict[str, list[str]]:
 
 router = resource_router(INSPECTION, out=InspectionOut, item=InspectionRow, mount=False)
 INSPECTIONS = router.api_resource.resource
-
-
-@router.post(
-    "/",
-    response={201: InspectionOut, 400: ErrorOut, 404: ErrorOut},
-    operation_id="inspections_start",
-    url_name="inspections-list",
-    summary="开始检查",
-)
-def inspection_start(request: HttpRequest, payload: InspectionStartIn):
-    user = request.auth
-    enterprise = acting_enterprise(user, payload.enterprise)  # missing and out of scope alike: 404
-    if enterprise is None:
-        raise ValidationError({"enterprise": [_(REQUIRED)]})
-    errors = check_position(payload)
-    template = restrict(ChecklistTemplate.objects.all(), user, VIEW).filter(pk=payload.template).first()
-    if template is None:
-        errors["template"] = [_("不存在：%(value)s") % {"value": payload.template}]
-    raise_errors(errors)
-    inspection = services.inspection_start(
-        actor=user,
-        enterprise=enterprise,
-        template=template,
-        kind=payload.kind,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-    )
-    return Status(201, scoped_get(request, INSPECTIONS, inspection.pk))
 
 
 @router.post(

@@ -115,7 +115,7 @@ def test_the_whole_inspection_through_the_api(as_user, world):
     inspector = as_user(world.grid_inspector_a)
 
     response = inspector.post(
-        f"{API}/inspections/",
+        f"{API}/inspections/start/",
         {"enterprise": world.enterprise_a.pk, "template": template.pk, "latitude": 31.45, "longitude": 121.1},
     )
     assert response.status_code == 201, response.content
@@ -188,7 +188,7 @@ def test_the_whole_inspection_through_the_api(as_user, world):
 
 def test_a_self_check_by_the_enterprise_needs_no_enterprise_id(as_user, world):
     template = make_checklist()
-    response = as_user(world.enterprise_admin_a).post(f"{API}/inspections/", {"template": template.pk})
+    response = as_user(world.enterprise_admin_a).post(f"{API}/inspections/start/", {"template": template.pk})
     assert response.status_code == 201, response.content
     assert response.json()["kind"] == InspectionKind.SELF_CHECK
     assert response.json()["enterprise"] == world.enterprise_a.pk
@@ -264,7 +264,7 @@ def test_outsiders_get_404_on_every_route_and_change_nothing(as_user, world, out
         api.post(f"{c}/publish/", {"items": [{"text": "篡改"}], "note": "篡改"}),
         api.post(f"{r}/approve/"),
         api.post(f"{r}/return/", {"reason": "篡改"}),
-        api.post(f"{API}/inspections/", {"enterprise": world.enterprise_a.pk, "template": template.pk}),
+        api.post(f"{API}/inspections/start/", {"enterprise": world.enterprise_a.pk, "template": template.pk}),
     ]
     for response in requests:
         assert response.status_code == 404 and response.json() == NOT_FOUND, response.request["PATH_INFO"]
@@ -287,7 +287,9 @@ def test_missing_records_are_404(as_user, world):
         assert response.status_code == 404 and response.json() == NOT_FOUND, path
     response = api.form(f"{API}/inspections/999999/answers/", {"item": 1, "result": "pass"})
     assert response.status_code == 404 and response.json() == NOT_FOUND
-    response = as_user(world.town_admin_a).post(f"{API}/inspections/", {"enterprise": 999999, "template": template.pk})
+    response = as_user(world.town_admin_a).post(
+        f"{API}/inspections/start/", {"enterprise": 999999, "template": template.pk}
+    )
     assert response.status_code == 404 and response.json() == NOT_FOUND
 
 
@@ -297,7 +299,7 @@ def test_missing_records_are_404(as_user, world):
 def test_start_field_errors(as_user, world):
     template = make_checklist()
     town = as_user(world.town_admin_a)
-    start = f"{API}/inspections/"
+    start = f"{API}/inspections/start/"
 
     response = town.post(start, {"template": template.pk})
     assert response.status_code == 400 and response.json()["errors"] == {"enterprise": ["此字段为必填项"]}
@@ -402,7 +404,7 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
     assert ChecklistTemplate.objects.count() == 1
 
     # An inspection on version 1, then version 2 is published.
-    old = as_user(world.enterprise_admin_a).post(f"{API}/inspections/", {"template": pk}).json()
+    old = as_user(world.enterprise_admin_a).post(f"{API}/inspections/start/", {"template": pk}).json()
     template = ChecklistTemplate.objects.get(pk=pk)
     before = template_state(template)
     publish = f"{API}/checklists/{pk}/publish/"
@@ -441,7 +443,7 @@ def test_checklists_are_created_and_published_through_the_api(as_user, world):
     )
     v2 = as_user(world.district_admin).get(f"{API}/checklists/{pk}/versions/2/").json()
     assert v2["current"] and v2["items"][0]["photo_required"]
-    new = as_user(world.enterprise_admin_a).post(f"{API}/inspections/", {"template": pk}).json()
+    new = as_user(world.enterprise_admin_a).post(f"{API}/inspections/start/", {"template": pk}).json()
     assert new["checklist_version"] == 2 and [a["text"] for a in new["answers"]] == ["应急照明完好"]
 
 

@@ -39,7 +39,7 @@ from anjian.inspections.models import (
     MonthlyReportStatus,
     PatrolRule,
 )
-from anjian.inspections.report_forms import ReturnReportForm
+from anjian.inspections.report_forms import MonthlyReportSubmitForm, ReturnReportForm
 from anjian.inspections.run_forms import InspectionStartForm, SubmitForm
 from anjian.inspections.workflow import INSPECTION_FLOW, SUBMIT
 
@@ -342,6 +342,19 @@ MONTHLY_REPORT = registry.register(
         detail_template="inspections/monthly_report_detail.html",
         detail_context=_report_detail_context,
         actions=[
+            # Submitting is the page with its month picker (``report_views.monthly_report_submit``, at
+            # this action's address); the API takes the same form (multipart, with the photos).
+            Action(
+                report_workflow.SUBMIT,
+                _("提交月度报告"),
+                collection=True,
+                form=MonthlyReportSubmitForm,
+                form_kwargs=lambda user, _none: {"user": user},
+                may=lambda user, _none: rules.may_submit_monthly_report(user),
+                service=services.monthly_report_submit,
+                icon="bi-journal-check",
+                button=False,  # the list offers it below, with coverage and rates
+            ),
             Action(
                 report_workflow.APPROVE,
                 _("确认通过"),
@@ -367,7 +380,7 @@ MONTHLY_REPORT = registry.register(
         action_template="inspections/monthly_report_review.html",
         action_context=_report_action_context,
         list_actions=[
-            (_("提交月度报告"), "inspections:monthly-report-submit", lambda user: user.is_enterprise_user),
+            (_("提交月度报告"), "inspections:monthly-report-submit", rules.may_submit_monthly_report),
             (_("巡查覆盖"), "inspections:coverage", lambda user: True),
             (_("提报率"), "inspections:rates", lambda user: True),
         ],

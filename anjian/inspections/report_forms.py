@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.forms import BootstrapMixin, PhotosField
@@ -44,6 +49,33 @@ class MonthlyReportForm(BootstrapMixin, forms.Form):
 
     def report_data(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name) or "" for name in REPORT_FIELDS}
+
+
+class MonthlyReportSubmitForm(MonthlyReportForm):
+    """提交月度报告 (the declared ``submit`` collection action: the page with its month picker and the
+    API): the month (YYYY-MM) of the user's own enterprise, the four texts and the photos."""
+
+    month = forms.CharField(label=_("月份"), max_length=7, widget=forms.HiddenInput, help_text=_("YYYY-MM，如 2025-05"))
+
+    field_order = ["month"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_month(self) -> dt.date:
+        try:
+            return dt.datetime.strptime(self.cleaned_data["month"].strip(), "%Y-%m").date()
+        except ValueError:
+            raise ValidationError(gettext("请输入月份（YYYY-MM）")) from None
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {
+            "enterprise": self.user.enterprise,
+            "month": self.cleaned_data["month"],
+            "data": self.report_data(),
+            "photos": self.cleaned_data["photos"],
+        }
 
 
 class ReturnReportForm(BootstrapMixin, forms.Form):

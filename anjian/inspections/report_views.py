@@ -31,7 +31,7 @@ from anjian.core.views import add_service_errors
 from anjian.inspections import coverage, services
 from anjian.inspections.models import MonthlyReport, MonthlyReportStatus
 from anjian.inspections.registry import MONTHLY_REPORT
-from anjian.inspections.report_forms import MonthlyReportForm
+from anjian.inspections.workflow import SUBMIT
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MISSING_MONTHS_SHOWN = 12  # how far back the submit page offers months still missing
@@ -106,8 +106,11 @@ def missing_months(enterprise_id: int, today: dt.date) -> list[dt.date]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def monthly_report_submit(request: HttpRequest) -> HttpResponse:
+    """提交月度报告, the page of the declared ``submit`` collection action: the month picker (this
+    month or a past one still missing) and the report, posted through the action's form."""
     user = request.user
-    if user.role not in ENTERPRISE_ROLES or not user.enterprise_id:
+    action = MONTHLY_REPORT.action(SUBMIT)
+    if action.refusal(user, None):
         raise Http404
     enterprise = user.enterprise
     today = coverage.local_today()
@@ -124,20 +127,16 @@ def monthly_report_submit(request: HttpRequest) -> HttpResponse:
     locked = report is not None and report.status in LOCKED
 
     if request.method == "POST" and problem is None:
-        form = MonthlyReportForm(request.POST, request.FILES)
+        data = request.POST.copy()
+        data["month"] = f"{month:%Y-%m}"
+        form = action.build_form(user, None, data, request.FILES)
         if locked:
             form.is_valid()
             form.add_error(None, _("该月报告已提交，等待审核或已通过"))
             status = 400
         elif form.is_valid():
             try:
-                report = services.monthly_report_submit(
-                    actor=user,
-                    enterprise=enterprise,
-                    month=month,
-                    data=form.report_data(),
-                    photos=form.cleaned_data["photos"],
-                )
+                report = action.perform(actor=user, record=None, form=form)
             except ValidationError as exc:
                 add_service_errors(form, exc)
                 status = 400
@@ -147,10 +146,10 @@ def monthly_report_submit(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        initial = {}
+        initial = {"month": f"{month:%Y-%m}"}
         if report is not None and not locked:
-            initial = {name: getattr(report, name) for name in services.REPORT_FIELDS}
-        form = MonthlyReportForm(initial=initial)
+            initial.update({name: getattr(report, name) for name in services.REPORT_FIELDS})
+        form = action.build_form(user, None, initial=initial)
 
     ctx = {
         "enterprise": enterprise,

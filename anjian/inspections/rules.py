@@ -4,7 +4,7 @@ the record)."""
 
 from __future__ import annotations
 
-from anjian.core.roles import Role
+from anjian.core.roles import ENTERPRISE_ROLES, Role
 from anjian.core.scoping import region_contains
 
 # Enterprise roles that build and edit their own enterprise's checklists.
@@ -45,6 +45,11 @@ def may_copy_checklist(user, template) -> bool:
 def fills_inspection(user, inspection) -> bool:
     """Only the inspector fills, signs and submits his inspection (the state is the workflow's)."""
     return inspection.inspector_id == user.pk
+
+
+def may_submit_monthly_report(user) -> bool:
+    """An enterprise reports its month itself: its users, for their own enterprise."""
+    return getattr(user, "role", None) in ENTERPRISE_ROLES and bool(user.enterprise_id)
 
 
 def may_edit_patrol_rule(user, rule) -> bool:

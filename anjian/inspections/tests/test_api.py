@@ -496,7 +496,8 @@ def test_checklist_list_is_scoped_and_searches_items(as_user, world):
 def test_monthly_report_submit_return_resubmit_approve(as_user, world):
     enterprise, inspector = as_user(world.enterprise_admin_a), as_user(world.grid_inspector_a)
     reports = f"{API}/monthly-reports/"
-    response = enterprise.form(reports, {"month": this_month(), "passages": "通道畅通", "electrical": ""}, [photo()])
+    submit = f"{reports}submit/"  # the declared "submit" collection action
+    response = enterprise.form(submit, {"month": this_month(), "passages": "通道畅通", "electrical": ""}, [photo()])
     assert response.status_code == 201, response.content
     body = response.json()
     pk = body["id"]
@@ -517,7 +518,7 @@ def test_monthly_report_submit_return_resubmit_approve(as_user, world):
     }
     response = inspector.post(f"{reports}{pk}/return/", {"reason": " "})
     assert response.status_code == 400 and response.json()["errors"] == {"reason": ["请填写退回原因"]}
-    response = enterprise.form(reports, {"month": this_month(), "passages": "再交一次"})
+    response = enterprise.form(submit, {"month": this_month(), "passages": "再交一次"})
     assert response.status_code == 400 and response.json()["errors"] == {
         "__all__": ["该月报告已提交，等待审核或已通过"]
     }
@@ -534,9 +535,9 @@ def test_monthly_report_submit_return_resubmit_approve(as_user, world):
     }
 
     response = enterprise.form(
-        reports, {"month": this_month(), "passages": "通道畅通", "electrical": "已补配电房照片"}, [photo("配电房.png")]
+        submit, {"month": this_month(), "passages": "通道畅通", "electrical": "已补配电房照片"}, [photo("配电房.png")]
     )
-    assert response.status_code == 200, response.content  # the same report, corrected
+    assert response.status_code == 201, response.content  # the same report, corrected (201 as a new one)
     body = response.json()
     assert body["id"] == pk and body["status"] == MonthlyReportStatus.SUBMITTED
     assert body["electrical"] == "已补配电房照片" and len(body["photos"]) == 2
@@ -550,21 +551,22 @@ def test_monthly_report_submit_return_resubmit_approve(as_user, world):
 
 def test_monthly_report_input_and_roles(as_user, world):
     reports = f"{API}/monthly-reports/"
+    submit = f"{reports}submit/"  # the declared "submit" collection action
     enterprise = as_user(world.enterprise_admin_a)
     for month in ("2025-13", "五月", ""):
-        response = enterprise.form(reports, {"month": month, "passages": "x"})
+        response = enterprise.form(submit, {"month": month, "passages": "x"})
         assert response.status_code == 400 and set(response.json()["errors"]) == {"month"}, month
     next_year = f"{timezone.localdate().year + 1}-01"
-    response = enterprise.form(reports, {"month": next_year, "passages": "x"})
+    response = enterprise.form(submit, {"month": next_year, "passages": "x"})
     assert response.status_code == 400 and response.json()["errors"] == {"month": ["不能提交未来月份的报告"]}
-    response = enterprise.form(reports, {"month": this_month(), "passages": " "})
+    response = enterprise.form(submit, {"month": this_month(), "passages": " "})
     assert response.status_code == 400 and response.json()["errors"] == {"passages": ["请至少填写一项情况"]}
     # Only an enterprise reports, for itself: for anyone else there is nothing to submit to.
     for user in (world.grid_inspector_a, world.district_admin, world.platform_admin):
-        response = as_user(user).form(reports, {"month": this_month(), "passages": "x"})
+        response = as_user(user).form(submit, {"month": this_month(), "passages": "x"})
         assert response.status_code == 404 and response.json() == NOT_FOUND
     assert not MonthlyReport.objects.exists()
-    response = as_user(world.employee_a).form(reports, {"month": this_month(), "passages": "通道畅通"})
+    response = as_user(world.employee_a).form(submit, {"month": this_month(), "passages": "通道畅通"})
     assert response.status_code == 201 and response.json()["enterprise"] == world.enterprise_a.pk
 
 

@@ -1,21 +1,14 @@
-"""Helpers the risk module's API parts share: required-in-schema markers, choice labels, id filters,
-the enterprise a body names.
+"""Helpers the risk module's API parts share: required-in-schema markers, choice labels, id filters.
 
 No ``from __future__ import annotations``: django-ninja reads the annotations at run time.
 """
 
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ConfigDict
 
-from anjian.core.api import REQUIRED
 from anjian.core.api_auth import ErrorOut
 from anjian.core.registry import Filter
-from anjian.core.scoping import acting_enterprise
-from anjian.enterprises.models import Enterprise
 
 CREATED_ERRORS = {400: ErrorOut, 404: ErrorOut}
 
@@ -45,12 +38,3 @@ def enterprise_filter() -> Filter:
 def blank_is_none(value):
     """A phone's browser sends an empty field as "": for a number that is "not given"."""
     return None if value == "" else value
-
-
-def body_enterprise(request: HttpRequest, enterprise_id: int | None) -> Enterprise:
-    """The enterprise named in a body (an enterprise user's own when left out); 404 outside scope."""
-    user = request.auth
-    enterprise = acting_enterprise(user, enterprise_id)  # missing and out of scope alike: 404
-    if enterprise is None:
-        raise ValidationError({"enterprise": [_(REQUIRED)]})
-    return enterprise

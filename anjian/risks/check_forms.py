@@ -12,6 +12,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.forms import BootstrapMixin, LargeMixin, PhotosField, PositionMixin
+from anjian.core.models import User
+from anjian.core.scoping import VIEW, acting_enterprise, restrict
+from anjian.enterprises.models import Enterprise
 from anjian.risks.models import EvidenceRule, InspectionTask
 
 PASS, FAIL = "pass", "fail"
@@ -114,6 +117,10 @@ class PointCheckForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
 
 
 class ReviewForm(LargeMixin, BootstrapMixin, forms.Form):
+    """确认本月风险清单 (the risk reviews' collection action "confirm"): for the user's own
+    enterprise; the platform administrator names the enterprise."""
+
+    enterprise = forms.ModelChoiceField(label=_("企业"), queryset=Enterprise.objects.none())
     note = forms.CharField(
         label=_("变化说明"),
         max_length=500,
@@ -121,3 +128,19 @@ class ReviewForm(LargeMixin, BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("本月新增、取消或等级变化的风险点，以及管控措施的调整；无变化可不填"),
     )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.is_platform_admin:
+            self.fields["enterprise"].queryset = restrict(Enterprise.objects.all(), user, VIEW).order_by("name")
+        else:
+            del self.fields["enterprise"]
+
+    def service_kwargs(self) -> dict:
+        enterprise = self.cleaned_data.get("enterprise") or acting_enterprise(self.user)
+        return {"enterprise": enterprise, "note": self.cleaned_data["note"]}
+
+
+def review_form_kwargs(user: User, _none=None) -> dict:
+    return {"user": user}

@@ -13,7 +13,7 @@ from anjian.core.actions import Action
 from anjian.core.choices import subregion_choices
 from anjian.core.registry import Column, Filter, Resource
 from anjian.core.scoping import CHANGE, CREATE, VIEW, ScopeSpec, may, register_scope
-from anjian.risks import forms, plan_forms, rules, services
+from anjian.risks import check_forms, forms, plan_forms, rules, services
 from anjian.risks.models import (
     ControlMeasure,
     InspectionPoint,
@@ -327,6 +327,21 @@ SITE_PLAN = registry.register(
     )
 )
 
+# 确认本月风险清单: the confirmation page (``review_views.review_confirm``, which shows the month's
+# counts around the form) calls this declaration; the API is ``POST /api/v1/risk-reviews/confirm/``.
+REVIEW_CONFIRM = Action(
+    "confirm",
+    _("确认本月风险清单"),
+    collection=True,
+    page=False,
+    button=False,
+    form=check_forms.ReviewForm,
+    form_kwargs=check_forms.review_form_kwargs,
+    may=rules.may_confirm_risk_review,
+    service=services.risk_review_confirm,
+    done=_("已确认本月风险清单"),
+)
+
 RISK_REVIEW = registry.register(
     Resource(
         model=RiskReview,
@@ -348,6 +363,7 @@ RISK_REVIEW = registry.register(
         detail_sections=[
             (_("月度风险自查"), ["enterprise", "month", "confirmed_by", "confirmed_at", "note", "counts"])
         ],
+        actions=[REVIEW_CONFIRM],
         list_actions=[
             (_("本月自查确认"), "risks:review-confirm", lambda user: bool(user.enterprise_id)),
             (

@@ -31,8 +31,8 @@ from anjian.core.scoping import (
 from anjian.core.views import add_service_errors
 from anjian.enterprises.models import Enterprise
 from anjian.risks import rules, services
-from anjian.risks.check_forms import ReviewForm
 from anjian.risks.models import LEVEL_COLOURS, RiskAssessment, RiskLevel, RiskPoint, RiskReview
+from anjian.risks.registry import REVIEW_CONFIRM
 
 PAGE_SIZE = 50
 LEVEL_STYLE = {"red": "danger", "orange": "orange", "yellow": "warning", "blue": "primary"}
@@ -52,7 +52,8 @@ def level_rows(counts: dict) -> list[tuple[str, object, str, int]]:
 @require_http_methods(["GET", "POST"])
 def review_confirm(request: HttpRequest) -> HttpResponse:
     """本月风险自查确认: this month's counts by level, points not assessed yet, what changed since
-    the last confirmation; the safety manager writes what changed and confirms."""
+        the last confirmation; the safety manager writes what changed and confirms (the declared action
+    ``REVIEW_CONFIRM``, which the API serves at ``POST /api/v1/risk-reviews/confirm/``)."""
     user = request.user
     if not acts_for_own_enterprise(user) and (user.is_platform_admin or user.is_government or user.is_agency_user):
         return redirect("risks:review-status")
@@ -69,8 +70,9 @@ def review_confirm(request: HttpRequest) -> HttpResponse:
         changed = list(
             points.filter(Q(collected_at__gt=last.confirmed_at) | Q(Exists(reassessed))).order_by("name")[:50]
         )
-    may_confirm = current is None and rules.may_edit_risk_point(user, enterprise)
-    form = ReviewForm(request.POST or None) if may_confirm else None
+    action = REVIEW_CONFIRM
+    may_confirm = current is None and action.allowed(user, None) and rules.may_confirm_risk_review(user, enterprise)
+    form = action.build_form(user, None, request.POST if request.method == "POST" else None) if may_confirm else None
     status = 200
     if request.method == "POST":
         if form is None:
@@ -79,11 +81,11 @@ def review_confirm(request: HttpRequest) -> HttpResponse:
             status = 400
             if form.is_valid():
                 try:
-                    services.risk_review_confirm(actor=user, enterprise=enterprise, note=form.cleaned_data["note"])
+                    action.perform(actor=user, record=None, form=form)
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
-                    messages.success(request, _("已确认本月风险清单"))
+                    messages.success(request, action.done)
                     return redirect("risks:review-confirm")
     ctx = {
         "enterprise": enterprise,

@@ -31,6 +31,14 @@ def may_edit_risk_point(user, obj=None) -> bool:
     return user.is_platform_admin or is_enterprise_risk_editor(user, obj) or user.role in AGENCY_EXPERTS
 
 
+def may_confirm_risk_review(user, obj=None) -> bool:
+    """The monthly self-review is confirmed by the enterprise itself (its safety staff), or by
+    the platform administrator for one; an agency or government reads it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_platform_admin or is_enterprise_risk_editor(user, obj)
+
+
 def picks_enterprise(user) -> bool:
     """Whether the user chooses the enterprise he edits risks for (all but its own staff)."""
     return user.is_platform_admin or not is_enterprise_risk_editor(user)

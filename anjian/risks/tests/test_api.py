@@ -237,7 +237,6 @@ def test_government_reads_but_does_not_write(as_user, world):
         town.post(f"{url}/events/", {"name": "篡改", "accident_type": "fire"}),
         town.post(f"{url}/inspection-points/", {"name": "篡改"}),
         town.post(f"{url}/stop-task/", {"task": chain.task.pk}),
-        town.post(f"{API}/risk-reviews/", {"enterprise": world.enterprise_a.pk}),
         town.form(
             f"{API}/inspection-points/{chain.inspection_point.pk}/checks/",
             {"results": json.dumps([{"task": chain.task.pk, "passed": True}])},
@@ -248,6 +247,7 @@ def test_government_reads_but_does_not_write(as_user, world):
     # who may not add a risk point does not find the route
     new = town.post(f"{API}/risk-points/new/", {"enterprise": world.enterprise_a.pk, "name": "篡改", "kind": "area"})
     assert new.status_code == 404
+    assert town.post(f"{API}/risk-reviews/confirm/", {"enterprise": world.enterprise_a.pk}).status_code == 404
     assert counts() == before
     assert point_state(chain.risk_point) == state
 
@@ -399,18 +399,21 @@ def test_site_plan_and_zones(as_user, world):
 
 def test_monthly_review(as_user, world):
     admin = as_user(world.enterprise_admin_a)
-    refused(admin.post(f"{API}/risk-reviews/", {}), "__all__")  # nothing registered yet
+    refused(admin.post(f"{API}/risk-reviews/confirm/", {}), "__all__")  # nothing registered yet
     risk_chain(world.enterprise_admin_a, world.enterprise_a)
-    response = admin.post(f"{API}/risk-reviews/", {"note": "本月无变化"})
+    response = admin.post(f"{API}/risk-reviews/confirm/", {"note": "本月无变化"})
     assert response.status_code == 201, response.content
     review = response.json()
     assert review["counts"]["high"] == 1 and review["note"] == "本月无变化"
-    refused(admin.post(f"{API}/risk-reviews/", {}), "__all__")  # once a month
+    refused(admin.post(f"{API}/risk-reviews/confirm/", {}), "__all__")  # once a month
     assert RiskReview.objects.count() == 1
     assert as_user(world.town_admin_a).get(f"{API}/risk-reviews/").json()["count"] == 1
     assert as_user(world.town_admin_a).get(f"{API}/risk-reviews/{review['id']}/").status_code == 200
     assert as_user(world.town_admin_b).get(f"{API}/risk-reviews/").json()["count"] == 0
-    assert (
-        as_user(world.enterprise_admin_b).post(f"{API}/risk-reviews/", {"enterprise": world.enterprise_a.pk}).json()
-        == NOT_FOUND
+    # another enterprise's staff cannot name enterprise A (only the platform administrator names one)
+    refused(
+        as_user(world.enterprise_admin_b).post(f"{API}/risk-reviews/confirm/", {"enterprise": world.enterprise_a.pk}),
+        "enterprise",
     )
+    assert as_user(world.town_admin_a).post(f"{API}/risk-reviews/confirm/", {}).status_code == 404
+    assert RiskReview.objects.count() == 1

@@ -260,7 +260,7 @@ INSPECTION = registry.register(
         # the API takes the same form.
         actions=[
             # Starting is the phone's start page (``run_views.start``: the enterprise picker and the
-            # checklists that apply, at this action's address); the API takes the same form.
+            # checklists that apply); the API takes the same form.
             Action(
                 "start",
                 _("开始检查"),
@@ -270,7 +270,7 @@ INSPECTION = registry.register(
                 may=lambda user, _none: _inspects(user),
                 service=services.inspection_start,
                 icon="bi-play-circle",
-                button=False,  # the list offers "开始检查" below, with "我的检查"
+                page=False,  # the phone's start page serves it; the list offers it below
             ),
             Action(
                 SUBMIT,
@@ -342,8 +342,8 @@ MONTHLY_REPORT = registry.register(
         detail_template="inspections/monthly_report_detail.html",
         detail_context=_report_detail_context,
         actions=[
-            # Submitting is the page with its month picker (``report_views.monthly_report_submit``, at
-            # this action's address); the API takes the same form (multipart, with the photos).
+            # Submitting is the page with its month picker (``report_views.monthly_report_submit``);
+            # the API takes the same form (multipart, with the photos).
             Action(
                 report_workflow.SUBMIT,
                 _("提交月度报告"),
@@ -353,7 +353,7 @@ MONTHLY_REPORT = registry.register(
                 may=lambda user, _none: rules.may_submit_monthly_report(user),
                 service=services.monthly_report_submit,
                 icon="bi-journal-check",
-                button=False,  # the list offers it below, with coverage and rates
+                page=False,  # the month-picker page serves it; the list offers it below
             ),
             Action(
                 report_workflow.APPROVE,

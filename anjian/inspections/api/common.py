@@ -5,22 +5,16 @@ No ``from __future__ import annotations``: django-ninja reads the annotations at
 
 from typing import Literal
 
-from ninja import Field
 from pydantic import ConfigDict
 
 from anjian.core.models import User
-from anjian.enterprises.models import VenueType
 from anjian.inspections.models import (
     AnswerResult,
-    AnswerType,
     InspectionKind,
 )
 
 KindValue = Literal[tuple(InspectionKind.values)]
 ResultValue = Literal[tuple(AnswerResult.values)]
-AnswerTypeValue = Literal[tuple(AnswerType.values)]
-VenueValue = Literal[tuple(VenueType.values)]
-Number = Field(None, max_digits=12, decimal_places=3)
 
 
 def _required(*names: str) -> ConfigDict:

@@ -619,7 +619,13 @@ def _inspect(enterprise_id: int, *, seed: int, showcase: bool, now: dt.datetime,
                     actor=actor,
                     point=task.point_id,
                     results=[
-                        {"task": task.pk, "passed": False, "note": "压力表指针卡滞，读数不准", "photos": [_photo()]}
+                        {
+                            "task": task.pk,
+                            "passed": False,
+                            "note": "压力表指针卡滞，读数不准",
+                            # as many photos as the task's evidence rule asks (before and after: two)
+                            "photos": [_photo() for _n in range(max(services.PHOTOS_NEEDED[task.evidence], 1))],
+                        }
                     ],
                 )
                 stats["checks"] += 1

@@ -1,42 +1,30 @@
 """Inspection points in the REST API: /api/v1/inspection-points/ (with each point's tasks in their
-board colour), the board /inspection-points/board/, the on-site check (multipart, with photos)
-and the check records /point-checks/.
+board colour), the board /inspection-points/board/ and the check records /point-checks/. The on-site check
+``POST /inspection-points/{pk}/checks/`` is the declared action "checks" (``registry.CHECK_ACTION``).
 
 No ``from __future__ import annotations``: django-ninja reads the annotations at run time.
 """
 
 import datetime as dt
-import json
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Form, Query, Router, Schema, Status
-from pydantic import field_validator
+from ninja import Field, Query, Router, Schema
 
 from anjian.core.api import (
     AttachmentOut,
     EnterpriseOwnedOut,
-    InputSchema,
-    Latitude,
-    Longitude,
     PageQuery,
-    check_photos,
-    check_required,
-    raise_errors,
     resource_router,
-    scoped_get,
 )
 from anjian.core.attachments import attachments_for
 from anjian.core.models import Attachment
 from anjian.core.scoping import VIEW, restrict
-from anjian.risks import schedule, services
-from anjian.risks.api_common import CREATED_ERRORS, blank_is_none, enterprise_filter, id_filter, required_in_schema
+from anjian.risks import schedule
+from anjian.risks.api_common import enterprise_filter, id_filter
 from anjian.risks.models import InspectionPoint, InspectionTask, PointCheck
 from anjian.risks.registry import INSPECTION_POINT, POINT_CHECK
-
-PHOTO_PREFIX = "photos_"
 
 
 class TaskOut(Schema):
@@ -187,30 +175,6 @@ class PointCheckDetailOut(PointCheckOut):
         return list(attachments_for(obj))
 
 
-class CheckList(Schema):
-    count: int
-    items: list[PointCheckDetailOut]
-
-
-# --- input ---
-
-
-class CheckForm(InputSchema):
-    model_config = required_in_schema("results")
-
-    results: str | None = Field(
-        None,
-        description='JSON 列表：[{"task": 任务ID, "passed": true/false, "note": "异常情况"}]',
-    )
-    latitude: float | None = Latitude
-    longitude: float | None = Longitude
-
-    @field_validator("latitude", "longitude", mode="before")
-    @classmethod
-    def blank_is_none(cls, value):
-        return blank_is_none(value)
-
-
 class BoardQuery(PageQuery):
     enterprise: int | None = Field(None, description="企业ID")
     colour: Literal["red", "yellow", "pending", "green"] | None = Field(None, description="只看某种颜色")
@@ -231,68 +195,6 @@ inspection_points = resource_router(
 INSPECTION_POINTS = inspection_points.api_resource.resource
 # Mounted before the inspection point router, so that /inspection-points/board/ is not read as /{pk}/.
 board_router = Router(tags=["inspection-points"])
-
-
-CHECK_DESCRIPTION = (
-    "multipart/form-data。字段 results 为 JSON 列表，每项对应该巡检点的一个任务："
-    '[{"task": 12, "passed": true}, {"task": 13, "passed": false, "note": "压力表指针超红线"}]。'
-    f"照片按任务分组上传，文件字段名为 {PHOTO_PREFIX}<任务ID>（如 {PHOTO_PREFIX}13，可重复多张）。"
-    "留证要求为拍照的任务至少一张，前后对比的至少两张；异常项须写明情况并至少一张照片，"
-    "并立即生成隐患（返回的 hazard 为隐患ID）。latitude、longitude 为巡检位置（可选）。"
-)
-
-
-@inspection_points.post(
-    "/{pk}/checks/",
-    response={201: CheckList, **CREATED_ERRORS},
-    operation_id="inspection-points_check",
-    url_name="inspection-points-check",
-    summary="现场巡检打卡（multipart，含照片）",
-    description=CHECK_DESCRIPTION,
-)
-def inspection_point_check(request: HttpRequest, pk: str, payload: Form[CheckForm]):
-    point = scoped_get(request, INSPECTION_POINTS, pk)
-    raise_errors(check_required(payload, "results"))
-    try:
-        results = json.loads(payload.results)
-    except ValueError:
-        results = None
-    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
-        raise_errors({"results": [_("格式不正确：应为 JSON 列表，每项含 task、passed、note")]})
-    tasks = {str(r.get("task")) for r in results}
-    errors: dict[str, list[str]] = {}
-    photos: dict[str, list] = {}
-    for name in request.FILES:
-        key = name.removeprefix(PHOTO_PREFIX)
-        if not name.startswith(PHOTO_PREFIX) or key not in tasks:
-            errors[name] = [_("照片字段应为 %(prefix)s<任务ID>，且该任务在 results 中") % {"prefix": PHOTO_PREFIX}]
-            continue
-        files = request.FILES.getlist(name)
-        found = check_photos(files)
-        if found:
-            errors[name] = found["photos"]
-        photos[key] = files
-    if (payload.latitude is None) != (payload.longitude is None):
-        errors["latitude"] = [_("经纬度须同时提供")]
-    raise_errors(errors)
-    rows = [
-        {
-            "task": r.get("task"),
-            "passed": r.get("passed"),
-            "note": r.get("note") or "",
-            "photos": photos.get(str(r.get("task")), []),
-        }
-        for r in results
-    ]
-    made = services.point_check(
-        actor=request.auth, point=point.pk, results=rows, latitude=payload.latitude, longitude=payload.longitude
-    )
-    checks = list(
-        PointCheck.objects.filter(pk__in=[c.pk for c in made])
-        .select_related("enterprise", "task", "point", "checked_by")
-        .order_by("id")
-    )
-    return Status(201, {"count": len(checks), "items": checks})
 
 
 @board_router.get(

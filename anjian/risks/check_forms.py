@@ -7,18 +7,24 @@ and whose errors it lists."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from anjian.core.api.inputs import check_photos
 from anjian.core.forms import BootstrapMixin, LargeMixin, PhotosField, PositionMixin
 from anjian.core.models import User
 from anjian.core.scoping import VIEW, acting_enterprise, restrict
 from anjian.enterprises.models import Enterprise
-from anjian.risks.models import EvidenceRule, InspectionTask
+from anjian.risks.models import EvidenceRule, InspectionPoint, InspectionTask
 
 PASS, FAIL = "pass", "fail"
 RESULT_CHOICES = [(PASS, _("正常")), (FAIL, _("异常"))]
+PHOTO_PREFIX = "photos_"  # the API's photo files: photos_<task id>
 
 
 class PhotoSlot:
@@ -41,14 +47,70 @@ def photo_slots(task: InspectionTask) -> list[PhotoSlot]:
     return [PhotoSlot(f"photos_{task.pk}", _("照片（异常时必拍）"), False)]
 
 
-class PointCheckForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
-    """The check of one point: for each active task ``result_<id>``, ``note_<id>`` and its photo
-    inputs; the task ids themselves come in the body as ``task``."""
+class CheckResultsField(forms.Field):
+    """The API's ``results``: a list ``[{task, passed, note}]``, as JSON (a list in a JSON body,
+    its text in a multipart body)."""
 
-    def __init__(self, *args, tasks: list[InspectionTask], **kwargs):
-        self.tasks = tasks
+    default_error_messages = {"invalid": _("格式不正确：应为 JSON 列表，每项含 task、passed、note")}
+
+    def to_python(self, value):
+        if value in (None, "", []):
+            return []
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "task": {"type": "integer", "description": gettext("任务ID")},
+                    "passed": {"type": "boolean", "description": gettext("正常为 true，异常为 false")},
+                    "note": {"type": "string", "maxLength": 300, "description": gettext("异常情况（异常时必填）")},
+                },
+                "required": ["task", "passed"],
+            },
+        }
+
+
+class PointCheckForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
+    """The check of one point (the inspection points' action "checks"), page and API alike.
+
+    The API posts ``results`` (``CheckResultsField``) and its photos as files ``photos_<task id>``,
+    collected and checked in ``clean``. The phone page (``page=True``) posts, for each active task,
+    ``result_<id>``, ``note_<id>`` and its photo inputs, the task ids as ``task``; ``clean`` turns
+    them into the same results. ``service_kwargs`` gives ``services.point_check`` its input."""
+
+    results = CheckResultsField(
+        label=_("巡检结果"),
+        help_text=format_lazy(
+            _(
+                "每项对应该巡检点的一个任务。照片按任务分组上传（multipart），文件字段名为 "
+                "{prefix}<任务ID>（可重复多张）：留证要求为拍照的任务至少一张，前后对比的至少两张；"
+                "异常项须写明情况并至少一张照片，并立即生成隐患。"
+            ),
+            prefix=PHOTO_PREFIX,
+        ),
+    )
+
+    def __init__(self, *args, point: InspectionPoint, page: bool = False, **kwargs):
+        self.point = point
+        self.page = page
+        self.tasks = list(
+            InspectionTask.objects.filter(point=point, archived=False).select_related("owner").order_by("pk")
+        )
         super().__init__(*args, **kwargs)
-        for task in tasks:
+        if not page:
+            return
+        del self.fields["results"]
+        for task in self.tasks:
             self.fields[f"result_{task.pk}"] = forms.ChoiceField(
                 label=task.content, choices=RESULT_CHOICES, required=False, widget=forms.RadioSelect
             )
@@ -64,6 +126,8 @@ class PointCheckForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
 
     def blocks(self):
         """[(task, result field, note field, [(slot, photo field)])] for the template."""
+        if not self.page:
+            return []
         return [
             (
                 task,
@@ -74,13 +138,50 @@ class PointCheckForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
             for task in self.tasks
         ]
 
-    def results(self, task_ids: list[str]) -> list[dict]:
-        """What the service gets: one result per task id in the body that has a result chosen (a
-        task id that is not this point's goes as it is, so the service names it)."""
+    def clean(self):
+        position = (self.data.get("latitude") in (None, "")) != (self.data.get("longitude") in (None, ""))
+        data = super().clean()
+        if self.page:
+            data["results"] = self._page_results()
+            for problem in self._missing_evidence():
+                self.add_error(None, problem)
+            return data
+        if position:
+            self.add_error("latitude", gettext("经纬度须同时提供"))
+        results = data.get("results")
+        if results is None:
+            return data
+        tasks = {str(result.get("task")) for result in results}
+        photos: dict[str, list] = {}
+        for name in self.files or {}:
+            key = name.removeprefix(PHOTO_PREFIX)
+            if not name.startswith(PHOTO_PREFIX) or key not in tasks:
+                message = gettext("照片字段应为 %(prefix)s<任务ID>，且该任务在 results 中") % {"prefix": PHOTO_PREFIX}
+                self._errors[name] = self.error_class([message])  # a file input the form has no field for
+                continue
+            uploads = self.files.getlist(name)
+            found = check_photos(uploads)
+            if found:
+                self._errors[name] = self.error_class(found["photos"])
+            photos[key] = uploads
+        data["results"] = [
+            {
+                "task": result.get("task"),
+                "passed": result.get("passed"),
+                "note": result.get("note") or "",
+                "photos": photos.get(str(result.get("task")), []),
+            }
+            for result in results
+        ]
+        return data
+
+    def _page_results(self) -> list[dict]:
+        """One result per task id in the body that has a result chosen (a task id that is not this
+        point's goes as it is, so the service names it)."""
         known = {str(task.pk): task for task in self.tasks}
         data = self.cleaned_data
         results = []
-        for task_id in dict.fromkeys(task_ids):
+        for task_id in dict.fromkeys(self.data.getlist("task") if hasattr(self.data, "getlist") else []):
             task = known.get(task_id)
             if task is None:
                 results.append({"task": task_id, "passed": None})
@@ -101,7 +202,7 @@ class PointCheckForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
             )
         return results
 
-    def missing_evidence(self) -> list[str]:
+    def _missing_evidence(self) -> list[str]:
         """Before-and-after photos are two inputs: say which one is missing (the service only
         counts photos)."""
         problems = []
@@ -114,6 +215,14 @@ class PointCheckForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
                         gettext("“%(task)s”缺少%(photo)s") % {"task": task.content, "photo": str(slot.label)}
                     )
         return problems
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"results": data["results"], "latitude": data.get("latitude"), "longitude": data.get("longitude")}
+
+
+def check_form_kwargs(user: User, point: InspectionPoint) -> dict:
+    return {"point": point}
 
 
 class ReviewForm(LargeMixin, BootstrapMixin, forms.Form):

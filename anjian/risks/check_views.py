@@ -3,7 +3,8 @@ phone check that the label opens, the live board of an enterprise (巡检看板,
 screen) and "my tasks today".
 
 Views are doors: every read starts from ``restrict`` (out of scope answers 404); the check is
-``services.point_check``, which decides who may check and what a complete result is."""
+the inspection points' declared action "checks" (``registry.CHECK_ACTION``: its form reads the
+page's post, ``services.point_check`` decides who may check and what a complete result is)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from anjian.core.models import User
 from anjian.core.scoping import VIEW, acting_enterprise, acts_for_own_enterprise, get_scoped_or_404, restrict
 from anjian.enterprises.models import Enterprise
 from anjian.enterprises.picker import picker, search_text
-from anjian.risks import rules, schedule, services
-from anjian.risks.check_forms import PointCheckForm, photo_slots
+from anjian.risks import rules, schedule
+from anjian.risks.check_forms import photo_slots
 from anjian.risks.models import InspectionPoint, InspectionTask, PointCheck
 
 RECENT_CHECKS = 15
@@ -122,9 +123,11 @@ def point_check(request: HttpRequest, pk) -> HttpResponse:
     """巡检: what the QR code opens. Each active task gets 正常/异常, a note and its photos; the
     position is taken by the phone. Only the enterprise's own people may check; others see the
     tasks and why they cannot."""
+    from anjian.risks.registry import CHECK_ACTION
+
     user = request.user
     point = _point(request, pk)
-    allowed = rules.may_check_inspection_point(user, point)
+    allowed = CHECK_ACTION.allowed(user, point)
     tasks = list(InspectionTask.objects.filter(point=point, archived=False).select_related("owner").order_by("pk"))
     states = {s.task.pk: s for s in schedule.board([point])[0].tasks}
     ctx = {
@@ -138,33 +141,26 @@ def point_check(request: HttpRequest, pk) -> HttpResponse:
     status = 200
     form = None
     if allowed:
+        action = CHECK_ACTION
         if request.method == "POST":
-            form = PointCheckForm(request.POST, request.FILES, tasks=tasks)
+            form = action.build_form(user, point, request.POST, request.FILES, page=True)
             status = 400
             if form.is_valid():
-                ctx["errors"] = form.missing_evidence()
-                if not ctx["errors"]:
-                    try:
-                        made = services.point_check(
-                            actor=user,
-                            point=point.pk,
-                            results=form.results(request.POST.getlist("task")),
-                            latitude=form.cleaned_data.get("latitude"),
-                            longitude=form.cleaned_data.get("longitude"),
-                        )
-                    except InspectionPoint.DoesNotExist:
-                        raise Http404 from None
-                    except ValidationError as exc:
-                        ctx["errors"] = exc.messages
-                    else:
-                        done = ",".join(str(c.pk) for c in made)
-                        return redirect(f"{reverse('risks:inspection-point-check', args=[point.pk])}?done={done}")
+                try:
+                    made = action.perform(actor=user, record=point, form=form)
+                except InspectionPoint.DoesNotExist:
+                    raise Http404 from None
+                except ValidationError as exc:
+                    ctx["errors"] = exc.messages
+                else:
+                    done = ",".join(str(c.pk) for c in made)
+                    return redirect(f"{reverse('risks:inspection-point-check', args=[point.pk])}?done={done}")
             else:
                 for name, errors in form.errors.items():
                     label = form.fields[name].label if name in form.fields else ""
                     ctx["errors"] += [f"{label}：{e}" if label else e for e in errors]
         else:
-            form = PointCheckForm(tasks=tasks)
+            form = action.build_form(user, point, page=True)
     elif request.method == "POST":
         status = 403
     ctx["form"] = form

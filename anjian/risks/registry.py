@@ -193,6 +193,22 @@ def _check_views():
     return check_views
 
 
+# 巡检 (the on-site check): the phone check page (``check_views.point_check``, which the QR code
+# opens) calls this declaration; the API is ``POST /api/v1/inspection-points/{pk}/checks/``
+# (``results`` plus photo files ``photos_<task id>``), answering with the point's detail.
+CHECK_ACTION = Action(
+    "checks",
+    _("巡检"),
+    page=False,
+    button=False,
+    form=check_forms.PointCheckForm,
+    form_kwargs=check_forms.check_form_kwargs,
+    may=rules.may_check_inspection_point,
+    service=services.point_check,
+    record_arg="point",
+    done=_("已提交巡检结果"),
+)
+
 INSPECTION_POINT = registry.register(
     Resource(
         model=InspectionPoint,
@@ -220,6 +236,7 @@ INSPECTION_POINT = registry.register(
         # the check page is also what the QR code opens (a government user sees it read-only)
         extra_routes=["risks:inspection-point-check"],
         list_actions=[(_("巡检看板"), "risks:board", lambda user: True)],
+        actions=[CHECK_ACTION],
     )
 )
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from anjian.core.api_auth import api_token_create
 from anjian.hazards.models import Hazard
@@ -259,7 +260,8 @@ def test_lists_only_show_the_users_area(as_user, world):
         f"{API}/inspection-points/{chain.inspection_point.pk}/checks/",
         {"results": json.dumps([{"task": chain.task.pk, "passed": True}])},
     )
-    assert services_check.status_code == 201, services_check.content
+    assert services_check.status_code == 200, services_check.content  # the point's detail
+    assert services_check.json()["id"] == chain.inspection_point.pk
 
     def ids(user, path, params=None):
         response = as_user(user).get(f"{API}/{path}/", params)
@@ -305,6 +307,12 @@ def test_a_failed_check_makes_a_hazard_and_the_board_turns_yellow(as_user, world
     refused(worker.form(url, {"results": failed}), "results")  # a failure needs a photo
     refused(worker.form(url, {"results": failed, "photos_999": photo()}), "photos_999")
     refused(worker.form(url, {"results": failed, "latitude": "31.4"}, **{f"photos_{task}": photo()}), "latitude")
+    not_a_photo = SimpleUploadedFile("假.png", b"not an image", content_type="image/png")
+    refused(worker.form(url, {"results": failed}, **{f"photos_{task}": not_a_photo}), f"photos_{task}")
+    # a JSON body carries the list itself (and no photos: the failure is refused for want of one)
+    refused(worker.post(url, {"results": json.loads(failed)}), "results")
+    refused(worker.post(url, {"results": {"task": task}}), "results")
+    refused(worker.post(url, {"results": json.loads(failed), "hazard": 1}), "hazard")  # unknown field
     assert counts() == before
 
     response = worker.form(
@@ -312,8 +320,11 @@ def test_a_failed_check_makes_a_hazard_and_the_board_turns_yellow(as_user, world
         {"results": failed, "latitude": "31.45", "longitude": "121.1"},
         **{f"photos_{task}": [photo("前.png"), photo("后.png")]},
     )
-    assert response.status_code == 201, response.content
-    [check] = response.json()["items"]
+    assert response.status_code == 200, response.content  # the inspection point's detail
+    point = response.json()
+    assert point["id"] == chain.inspection_point.pk and point["colour"] == "yellow"
+    [check] = worker.get(f"{API}/point-checks/", {"enterprise": world.enterprise_a.pk}).json()["items"]
+    check = worker.get(f"{API}/point-checks/{check['id']}/").json()
     assert check["passed"] is False and check["task"] == task
     assert len(check["photos"]) == 2
     hazard = Hazard.objects.get(pk=check["hazard"])
@@ -417,3 +428,16 @@ def test_monthly_review(as_user, world):
     )
     assert as_user(world.town_admin_a).post(f"{API}/risk-reviews/confirm/", {}).status_code == 404
     assert RiskReview.objects.count() == 1
+
+
+def test_the_check_is_the_declared_action_with_its_results_schema(client):
+    from anjian.risks.registry import CHECK_ACTION, INSPECTION_POINT
+
+    assert CHECK_ACTION in INSPECTION_POINT.actions and not CHECK_ACTION.page
+    operation = client.get(f"{API}/schema/").json()["paths"]["/api/v1/inspection-points/{pk}/checks/"]["post"]
+    content = operation["requestBody"]["content"]
+    results = content["application/json"]["schema"]["properties"]["results"]
+    assert results["type"] == "array" and set(results["items"]["required"]) == {"task", "passed"}
+    assert "results" in content["application/json"]["schema"]["required"]
+    assert "photos_<" in results["description"]  # the photos go as multipart files photos_<task id>
+    assert set(operation["responses"]) >= {"200", "400", "404"}

@@ -40,7 +40,7 @@ from anjian.inspections.models import (
     PatrolRule,
 )
 from anjian.inspections.report_forms import MonthlyReportSubmitForm, ReturnReportForm
-from anjian.inspections.run_forms import InspectionStartForm, SubmitForm
+from anjian.inspections.run_forms import AnswerForm, InspectionStartForm, SubmitForm
 from anjian.inspections.workflow import INSPECTION_FLOW, SUBMIT
 
 
@@ -211,6 +211,10 @@ def _fills(user, inspection) -> bool:
     return services.fill_refusal(user, inspection) is None
 
 
+# The route stays ``POST /api/v1/inspections/{pk}/answers/``.
+ANSWER = "answers"
+
+
 def _inspects(user) -> bool:
     return bool(services.kinds_for(user))
 
@@ -271,6 +275,21 @@ INSPECTION = registry.register(
                 service=services.inspection_start,
                 icon="bi-play-circle",
                 page=False,  # the phone's start page serves it; the list offers it below
+            ),
+            # Answering an item is the phone's item screen (``run_views.run_item``: one item per
+            # screen, its position in the address); the API names the item in the same form.
+            Action(
+                ANSWER,
+                _("填写检查项"),
+                form=AnswerForm,
+                form_kwargs=lambda user, inspection: {"inspection": inspection},
+                may=rules.fills_inspection,
+                states=(InspectionStatus.DRAFT,),
+                service=services.inspection_answer,
+                record_arg="inspection",
+                icon="bi-ui-checks",
+                page=False,  # the item screens serve it
+                button=False,  # the detail page offers 继续检查 (``detail_actions``) instead
             ),
             Action(
                 SUBMIT,

@@ -14,12 +14,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from anjian.core.actions import REQUIRED
-from anjian.core.attachments import validate_upload
+from anjian.core.attachments import attachments_for, validate_upload
 from anjian.core.forms import BootstrapMixin, LargeMixin, PhotosField, PositionMixin
 from anjian.core.models import AttachmentKind
 from anjian.core.scoping import VIEW, acting_enterprise, restrict
 from anjian.enterprises.models import Enterprise
-from anjian.inspections.models import AnswerResult, AnswerType, ChecklistItem, ChecklistTemplate, InspectionKind
+from anjian.inspections.models import (
+    AnswerResult,
+    AnswerType,
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionAnswer,
+    InspectionKind,
+)
 
 MAX_NOTE = 1000
 SIGNATURE_PREFIX = "data:image/png;base64,"
@@ -111,53 +119,107 @@ class InspectionStartForm(forms.Form):
         }
 
 
-class AnswerForm(BootstrapMixin, PositionMixin, forms.Form):
-    """The answer to one item: the result button pressed (or the number measured), a note, photos.
-    Photos and notes are required where the submission would refuse the item without them, so
-    the inspector hears it on the spot and not at the end."""
+class AnswerForm(BootstrapMixin, forms.Form):
+    """填写一项 (the declared ``answers`` action: the phone's item screen and the API): the item,
+    the result button pressed (or the number measured), a note, photos taken as they come, where
+    the phone was. Photos and notes are required where the submission would refuse the item
+    without them, so the inspector hears it on the spot and not at the end. The item must belong
+    to the inspection's own checklist version."""
 
-    result = forms.ChoiceField(choices=[("", "")] + AnswerResult.choices, required=False)
+    item = forms.IntegerField(
+        label=_("检查项ID"), widget=forms.HiddenInput, error_messages={"invalid": _("请输入整数")}
+    )
+    result = forms.ChoiceField(
+        label=_("结果"),
+        choices=[("", "")] + AnswerResult.choices,
+        required=False,
+        help_text=_("数值题按范围自动判定"),
+    )
     number_value = forms.DecimalField(label=_("测量值"), max_digits=12, decimal_places=3, required=False)
     note = forms.CharField(label=_("情况说明"), max_length=MAX_NOTE, required=False, widget=forms.Textarea)
     photos = PhotosField(label=_("照片"))
+    latitude = forms.FloatField(label=_("纬度"), required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    longitude = forms.FloatField(
+        label=_("经度"), required=False, min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, item: ChecklistItem, has_photos: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        inspection: Inspection,
+        item: ChecklistItem | None = None,
+        has_photos: bool | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
-        self.item = item
+        self.inspection = inspection
+        self.item = item  # the phone's screen shows one item; the API names it in ``item``
         self.has_photos = has_photos
         self.fields["note"].widget.attrs.update(
             {"rows": 2, "placeholder": gettext("看到的情况（不合格时写明问题，或拍照）")}
         )
         number = self.fields["number_value"].widget
         number.attrs.update({"inputmode": "decimal", "step": "any", "class": "form-control form-control-lg"})
-        if item.min_value is not None:
-            number.attrs["data-min"] = str(item.min_value)
-        if item.max_value is not None:
-            number.attrs["data-max"] = str(item.max_value)
+        if item is not None:
+            self.initial.setdefault("item", item.pk)
+            if item.min_value is not None:
+                number.attrs["data-min"] = str(item.min_value)
+            if item.max_value is not None:
+                number.attrs["data-max"] = str(item.max_value)
 
     @property
     def needs_photo(self) -> bool:
         return self.item.photo_required or self.item.answer_type == AnswerType.PHOTO
 
+    def clean_item(self) -> ChecklistItem:
+        pk = self.cleaned_data["item"]
+        if self.item is not None and self.item.pk == pk:
+            return self.item
+        item = ChecklistItem.objects.filter(pk=pk, checklist_version_id=self.inspection.checklist_version_id).first()
+        if item is None:
+            raise ValidationError(gettext("该检查项不属于这次检查的体检卡"))
+        self.item = item
+        return item
+
+    def _has_stored_photos(self) -> bool:
+        if self.has_photos is None:
+            answer = InspectionAnswer.objects.filter(inspection_id=self.inspection.pk, item=self.item).first()
+            self.has_photos = answer is not None and attachments_for(answer).exists()
+        return self.has_photos
+
     def clean(self):
         data = super().clean()
+        if (data.get("latitude") is None) != (data.get("longitude") is None) and not self.has_error("latitude"):
+            self.add_error("latitude", gettext("经纬度须同时提供"))
         if self.errors:
             return data
         result = data.get("result") or ""
-        has_photo = self.has_photos or bool(data.get("photos"))
+        has_photo = bool(data.get("photos")) or self._has_stored_photos()
         if self.item.answer_type == AnswerType.NUMBER:
             if data.get("number_value") is None and result != AnswerResult.NA:
                 self.add_error("number_value", gettext("请填写数值"))
             if result != AnswerResult.NA:
                 result = ""  # the service judges a measured value against the range
         elif not result:
-            self.add_error(None, gettext("请选择合格、不合格或不适用"))
+            self.add_error("result", gettext("请选择合格、不合格或不适用"))
         elif result == AnswerResult.FAIL and not (data.get("note") or "").strip() and not has_photo:
             self.add_error("note", gettext("不合格项请写明情况或拍照"))
         if self.needs_photo and result != AnswerResult.NA and not has_photo and not self.errors:
             self.add_error("photos", gettext("此项须拍照"))
         data["result"] = result
         return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "item": data["item"],
+            "result": data["result"],
+            "number_value": data["number_value"],
+            "note": data["note"],
+            "photos": data["photos"],
+            "latitude": data["latitude"],
+            "longitude": data["longitude"],
+        }
 
 
 def decode_signature(value: str) -> SimpleUploadedFile | None:

@@ -40,8 +40,7 @@ from anjian.inspections.models import (
     InspectionKind,
     InspectionStatus,
 )
-from anjian.inspections.registry import INSPECTION
-from anjian.inspections.run_forms import AnswerForm
+from anjian.inspections.registry import ANSWER, INSPECTION
 from anjian.inspections.workflow import SUBMIT
 
 RECENT_SUBMITTED = 20
@@ -281,17 +280,6 @@ def _start_ctx(user: User, kinds: list[str], kind: str) -> dict:
 # --- one item per screen ----------------------------------------------------------------------
 
 
-def _refused_by_service(user: User, inspection: Inspection, call) -> str:
-    """Let the service refuse (it is the one that enforces who may write) and return its words."""
-    try:
-        call()
-    except Inspection.DoesNotExist:
-        raise Http404 from None
-    except ValidationError as exc:
-        return " ".join(exc.messages)
-    return ""
-
-
 def _after_answer(inspection: Inspection, position: int, progress: Progress) -> str:
     """Where the inspector goes after saving an item: the next one; after the last, the list when
     something is still open, else signing."""
@@ -323,38 +311,20 @@ def run_item(request: HttpRequest, pk: int, position: int | None = None) -> Http
         raise Http404
     answer = InspectionAnswer.objects.filter(inspection=inspection, item=item).first()
     photos = list(attachments_for(answer)) if answer else []
-    problem = refusal(user, inspection)
+    action = INSPECTION.action(ANSWER)
+    problem = refusal(user, inspection) if action.refusal(user, inspection) else None
+    extra = {"item": item, "has_photos": bool(photos)}
     form = None
     status = 200
     if request.method == "POST":
         status = 400
-        if problem:
-            problem = (
-                _refused_by_service(
-                    user,
-                    inspection,
-                    lambda: services.inspection_answer(
-                        actor=user, inspection=inspection.pk, item=item.pk, result=request.POST.get("result", "")
-                    ),
-                )
-                or problem
-            )
-        else:
-            form = AnswerForm(request.POST, request.FILES, item=item, has_photos=bool(photos))
+        if not problem:
+            data = request.POST.copy()
+            data["item"] = str(item.pk)  # the screen's item, whatever the post says
+            form = action.build_form(user, inspection, data, request.FILES, **extra)
             if form.is_valid():
-                data = form.cleaned_data
                 try:
-                    saved = services.inspection_answer(
-                        actor=user,
-                        inspection=inspection.pk,
-                        item=item.pk,
-                        result=data["result"],
-                        number_value=data["number_value"],
-                        note=data["note"],
-                        photos=data["photos"],
-                        latitude=data["latitude"],
-                        longitude=data["longitude"],
-                    )
+                    saved = action.perform(actor=user, record=inspection, form=form)
                 except Inspection.DoesNotExist:
                     raise Http404 from None
                 except ValidationError as exc:
@@ -369,7 +339,7 @@ def run_item(request: HttpRequest, pk: int, position: int | None = None) -> Http
         initial = {}
         if answer is not None:
             initial = {"result": answer.result, "number_value": number(answer.number_value), "note": answer.note}
-        form = AnswerForm(initial=initial, item=item, has_photos=bool(photos))
+        form = action.build_form(user, inspection, initial=initial, **extra)
     index = progress.positions.index(position)
     ctx = {
         "inspection": inspection,

@@ -5,21 +5,12 @@ No ``from __future__ import annotations``: django-ninja reads the annotations at
 
 from typing import Literal
 
-from pydantic import ConfigDict
-
 from anjian.core.models import User
 from anjian.inspections.models import (
-    AnswerResult,
     InspectionKind,
 )
 
 KindValue = Literal[tuple(InspectionKind.values)]
-ResultValue = Literal[tuple(AnswerResult.values)]
-
-
-def _required(*names: str) -> ConfigDict:
-    """Documented as required in the OpenAPI schema; checked by the route after the scope check."""
-    return ConfigDict(json_schema_extra={"required": list(names)})
 
 
 def _request_user(context) -> User | None:

@@ -1,8 +1,9 @@
 """Inspections (检查) in the REST API: /api/v1/inspections/.
 
 ``POST /inspections/start/`` (the declared ``start`` action, the start page's form) starts an
-inspection; ``POST /inspections/{id}/answers/`` (multipart, one item at a time, with its
-``photos`` as they are taken) records or corrects an answer;
+inspection; ``POST /inspections/{id}/answers/`` (the declared ``answers`` action, the phone's
+item screen's form: ``item``, ``result`` or ``number_value``, ``note``, position; multipart with
+its ``photos`` as they are taken) records or corrects one answer and returns the inspection;
 ``POST /inspections/{id}/submit/`` (the declared ``submit`` action, the phone page's form:
 ``signed_by``, ``summary`` and the signature as ``signature_data`` (a PNG ``data:`` URL) or a
 ``signature_file`` photo) signs and submits: every failed item becomes a hazard, whose id the
@@ -16,32 +17,19 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Schema, UploadedFile
-from pydantic import field_validator
+from ninja import Field, Schema
 
 from anjian.core.api import (
-    REQUIRED,
     AttachmentOut,
     EnterpriseOwnedOut,
-    InputSchema,
-    Latitude,
-    Longitude,
-    check_photos,
-    raise_errors,
     resource_router,
-    scoped_get,
 )
-from anjian.core.api_auth import ErrorOut
 from anjian.core.attachments import attachments_for, owner_label
 from anjian.core.models import Attachment
 from anjian.inspections import services
 from anjian.inspections.api.common import (
-    ResultValue,
     _display,
     _request_user,
-    _required,
 )
 from anjian.inspections.models import (
     AnswerResult,
@@ -229,68 +217,5 @@ class InspectionOut(InspectionRow):
         return attachments_for(obj).last()
 
 
-# --- inspections: input -----------------------------------------------------------------------
-
-
-def _blank_is_none(value):
-    """A phone's browser sends an empty field as "": for a number or a choice that is "not given"."""
-    return None if value == "" else value
-
-
-class AnswerForm(InputSchema):
-    model_config = _required("item")
-
-    item: int | None = Field(None, description="检查项ID")
-    result: ResultValue | None = Field(None, description="pass / fail / na；数值题按范围自动判定")
-    number_value: Decimal | None = Field(None, max_digits=12, decimal_places=3, description="数值题的读数")
-    note: str = Field("", max_length=2000, description="说明（不合格时写明情况）")
-    latitude: float | None = Latitude
-    longitude: float | None = Longitude
-
-    @field_validator("item", "result", "number_value", "latitude", "longitude", mode="before")
-    @classmethod
-    def blank_is_none(cls, value):
-        return _blank_is_none(value)
-
-
-def check_position(payload: Schema) -> dict[str, list[str]]:
-    if (payload.latitude is None) != (payload.longitude is None):
-        return {"latitude": [_("经纬度须同时提供")]}
-    return {}
-
-
 router = resource_router(INSPECTION, out=InspectionOut, item=InspectionRow, mount=False)
 INSPECTIONS = router.api_resource.resource
-
-
-@router.post(
-    "/{pk}/answers/",
-    response={200: AnswerOut, 400: ErrorOut, 404: ErrorOut},
-    operation_id="inspections_answer",
-    url_name="inspections-answer",
-    summary="填写一项（含该项照片，multipart；可重复提交以更正）",
-)
-def inspection_answer(
-    request: HttpRequest, pk: str, payload: Form[AnswerForm], photos: File[list[UploadedFile]] = None
-):
-    inspection = scoped_get(request, INSPECTIONS, pk)
-    photos = photos or []
-    errors: dict[str, list[str]] = {}
-    if payload.item is None:
-        errors["item"] = [_(REQUIRED)]
-    errors.update(check_position(payload))
-    errors.update(check_photos(photos))
-    raise_errors(errors)
-    answer = services.inspection_answer(
-        actor=request.auth,
-        inspection=inspection.pk,
-        item=payload.item,
-        result=payload.result or "",
-        number_value=payload.number_value,
-        note=payload.note,
-        photos=photos,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-    )
-    answer = InspectionAnswer.objects.select_related("item").get(pk=answer.pk)  # the values as stored
-    return answer_row(answer.item, answer, list(attachments_for(answer)))

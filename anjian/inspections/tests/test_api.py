@@ -126,6 +126,7 @@ def test_the_whole_inspection_through_the_api(as_user, world):
     assert body["checklist"] == template.pk and body["checklist_version"] == 1 and body["editable"]
     assert [a["item"] for a in body["answers"]] == [first, second, third]
     assert [a["result"] for a in body["answers"]] == ["", "", ""]
+    assert "answers" in body["allowed_actions"]
     assert body["counts"] == {"total": 3, "answered": 0, "passed": 0, "failed": 0, "not_applicable": 0} | {
         "unanswered": 3
     }
@@ -137,7 +138,9 @@ def test_the_whole_inspection_through_the_api(as_user, world):
         [photo("箱门.png")],
     )
     assert response.status_code == 200, response.content
-    answer = response.json()
+    body = response.json()  # the inspection's detail, with every item's answer
+    assert body["id"] == pk and body["counts"]["answered"] == 1
+    answer = {a["item"]: a for a in body["answers"]}[first]
     assert answer["item"] == first and answer["result"] == "fail" and answer["note"] == "箱门缺失"
     assert answer["latitude"] == 31.45 and answer["hazard"] is None
     assert [p["sha256"] for p in answer["photos"]] == [DIGEST]
@@ -150,7 +153,8 @@ def test_the_whole_inspection_through_the_api(as_user, world):
         answers, {"item": second, "result": "", "number_value": "12", "note": "", "latitude": "", "longitude": ""}
     )
     assert response.status_code == 200, response.content
-    assert response.json()["result"] == "fail" and response.json()["number_value"] == "12.000"
+    answer = {a["item"]: a for a in response.json()["answers"]}[second]
+    assert answer["result"] == "fail" and answer["number_value"] == "12.000"
     response = inspector.form(answers, {"item": third, "result": "pass"}, [photo("灭火器.png")])
     assert response.status_code == 200, response.content
 
@@ -162,6 +166,7 @@ def test_the_whole_inspection_through_the_api(as_user, world):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == InspectionStatus.SUBMITTED and body["submitted_at"] and not body["editable"]
+    assert body["allowed_actions"] == []
     assert (body["passed"], body["failed"], body["not_applicable"]) == (1, 2, 0)
     assert body["counts"]["failed"] == 2 and body["counts"]["unanswered"] == 0
     assert body["signed_by"] == "王网格" and body["signature"]["sha256"] == DIGEST
@@ -180,7 +185,7 @@ def test_the_whole_inspection_through_the_api(as_user, world):
     before = inspection_state(Inspection.objects.get(pk=pk))
     response = inspector.form(answers, {"item": third, "result": "fail", "note": "改"})
     assert response.status_code == 400
-    assert response.json()["errors"] == {"__all__": ["这次检查已提交，不能再修改"]}
+    assert response.json()["errors"] == {"__all__": ["检查记录当前为“已提交”，不能填写检查项"]}
     signed = {"signed_by": "王", "signature_data": SIGNATURE}
     assert inspector.form(f"{API}/inspections/{pk}/submit/", signed).status_code == 400
     assert inspection_state(Inspection.objects.get(pk=pk)) == before
@@ -225,9 +230,10 @@ def test_only_the_inspector_fills_and_submits(as_user, world):
     for user in (world.town_admin_a, world.enterprise_admin_a, world.district_admin):
         api = as_user(user)
         assert api.get(f"{API}/inspections/{inspection.pk}/").json()["editable"] is False
+        assert "answers" not in api.get(f"{API}/inspections/{inspection.pk}/").json()["allowed_actions"]
         response = api.form(f"{API}/inspections/{inspection.pk}/answers/", {"item": first, "result": "pass"})
         assert response.status_code == 400
-        assert response.json()["errors"] == {"__all__": ["只有检查人本人可以填写这次检查"]}
+        assert response.json()["errors"] == {"__all__": ["您无权对该检查记录执行此操作"]}
         response = api.form(f"{API}/inspections/{inspection.pk}/submit/", {"signed_by": "张"})
         assert response.status_code == 400
         assert response.json()["errors"] == {"__all__": ["您无权对该检查记录执行此操作"]}
@@ -355,14 +361,18 @@ def test_answer_field_errors(as_user, world):
     fake.file = type(fake.file)(b"not an image")
     fake.size = len(b"not an image")
     assert set(errors({"item": first, "result": "fail"}, [fake])) == {"photos"}
+    # The phone screen's rules hold for the API too (the same form).
+    assert errors({"item": first, "result": "fail"}) == {"note": ["不合格项请写明情况或拍照"]}
     assert inspection_state(inspection) == before
 
     # A correction replaces the answer; N.A. needs no reading.
     assert inspector.form(answers, {"item": first, "result": "fail", "note": "x"}).status_code == 200
     response = inspector.form(answers, {"item": first, "result": "pass"})
-    assert response.status_code == 200 and response.json()["result"] == "pass" and response.json()["note"] == ""
+    by_item = {a["item"]: a for a in response.json()["answers"]}
+    assert response.status_code == 200 and by_item[first]["result"] == "pass" and by_item[first]["note"] == ""
     response = inspector.form(answers, {"item": second, "result": "na"})
-    assert response.status_code == 200 and response.json()["result"] == "na"
+    by_item = {a["item"]: a for a in response.json()["answers"]}
+    assert response.status_code == 200 and by_item[second]["result"] == "na"
     assert inspection.answers.count() == 2
 
 

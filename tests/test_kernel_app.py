@@ -172,3 +172,16 @@ def test_who_may_not_take_a_collection_action_gets_404(client, world):
     client.force_login(pending)
     assert client.get(reverse("kernel_app:work-orders-open")).status_code == 404
     assert api_post(client, world.platform_admin, "/api/v1/work-orders/open/", {"title": ""}).status_code == 400
+
+
+def test_number_fields_are_numbers_in_the_openapi_body():
+    from django import forms
+
+    from anjian.core.actions import Action, body_schema
+
+    class Measure(forms.Form):
+        reading = forms.DecimalField(max_digits=6, decimal_places=2)
+        count = forms.IntegerField()
+
+    schema = body_schema(Action("measure", form=Measure), files=False)["properties"]
+    assert schema["reading"]["type"] == "number" and schema["count"]["type"] == "integer"

@@ -200,10 +200,10 @@ def _field_schema(field: forms.Field) -> dict[str, Any]:
             schema["enum"] = values
     elif isinstance(field, forms.BooleanField):
         schema = {"type": "boolean"}
+    elif isinstance(field, (forms.DecimalField, forms.FloatField)):  # before IntegerField, their base
+        schema = {"type": "number"}
     elif isinstance(field, forms.IntegerField):
         schema = {"type": "integer"}
-    elif isinstance(field, (forms.DecimalField, forms.FloatField)):
-        schema = {"type": "number"}
     elif isinstance(field, forms.DateTimeField):
         schema = {"type": "string", "format": "date-time"}
     elif isinstance(field, forms.DateField):

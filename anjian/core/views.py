@@ -130,7 +130,7 @@ class ResourceDetailView(ResourceView):
         actions = [
             (action.title, reverse(resource.url_name(action.slug), args=[obj.pk]))
             for action in resource.allowed_actions(request.user, obj)
-            if action.button
+            if action.button and action.page
         ] + [
             (label, reverse(name, args=[obj.pk]))
             for label, name, pred in resource.detail_actions

@@ -211,6 +211,7 @@ def detail_context(user: User, hazard: Hazard) -> dict[str, Any]:
     actions = [
         (action.name, action.title, action_url(action.name, hazard), action.style, action.icon)
         for action in HAZARD.allowed_actions(user, hazard)
+        if action.page
     ]
     other_actions = [
         (label, reverse(name, args=[hazard.pk])) for label, name, pred in HAZARD.detail_actions if pred(user, hazard)

@@ -270,12 +270,13 @@ def body_schema(action: Action, *, files: bool) -> dict[str, Any]:
 
 def request_body(action: Action) -> dict[str, Any]:
     """The OpenAPI requestBody: JSON, and multipart when the form takes files (multipart only
-    when a file is required)."""
+    when a file is required). A form whose files are named at run time (``takes_files = True``,
+    e.g. photos per task) is offered as multipart too."""
     fields = action.form.base_fields.values() if action.form is not None else []
     file_fields = [field for field in fields if is_file_field(field)]
     content: dict[str, Any] = {}
     if not any(field.required for field in file_fields):
         content["application/json"] = {"schema": body_schema(action, files=False)}
-    if file_fields:
+    if file_fields or getattr(action.form, "takes_files", False):
         content["multipart/form-data"] = {"schema": body_schema(action, files=True)}
     return {"required": bool(content.get("multipart/form-data")) or bool(action.form), "content": content}

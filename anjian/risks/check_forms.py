@@ -88,6 +88,8 @@ class PointCheckForm(LargeMixin, BootstrapMixin, PositionMixin, forms.Form):
     ``result_<id>``, ``note_<id>`` and its photo inputs, the task ids as ``task``; ``clean`` turns
     them into the same results. ``service_kwargs`` gives ``services.point_check`` its input."""
 
+    takes_files = True  # photos_<task id>, named at run time: the API body is multipart too
+
     results = CheckResultsField(
         label=_("巡检结果"),
         help_text=format_lazy(

@@ -193,17 +193,10 @@ def _state(obj):
     return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
-def _list_cases():
-    for resource in registry.all_resources():
-        for who in OUTSIDERS:
-            if applies(resource.slug, who):
-                yield pytest.param(resource.slug, who, id=f"{who}-{resource.slug}")
-
-
-@pytest.mark.parametrize(("slug", "who"), list(_list_cases()))
-def test_lists_and_exports_only_show_the_users_area(client, world, slug, who):
+@pytest.mark.parametrize("slug", [resource.slug for resource in registry.all_resources()])
+def test_lists_and_exports_only_show_the_users_area(client, world, slug):
     """A record of enterprise A / town A is on the district's list page and Excel export, and on
-    no outsider's; the outsider's export holds exactly the records his scope gives him."""
+    no outsider's; each outsider's export holds exactly the records his scope gives him."""
     from anjian.core.scoping import VIEW, restrict
 
     resource = registry.get(slug)
@@ -216,19 +209,22 @@ def test_lists_and_exports_only_show_the_users_area(client, world, slug, who):
     assert obj.pk in _listed(client, url)[0]
     assert row in _xlsx_rows(client.get(url, {"export": "xlsx"}).content)
 
-    user = outsider(world, who)
-    client.force_login(user)
-    listed, html = _listed(client, url)
-    assert obj.pk not in listed
-    assert f'href="{detail}"' not in html
-    export = client.get(url, {"export": "xlsx"})
-    assert export.status_code == 200
-    visible = restrict(resource.base_queryset(), user, VIEW)
-    assert not visible.filter(pk=obj.pk).exists()
-    rows = _xlsx_rows(export.content)
-    assert len(rows) == visible.count()
-    lookalikes = [_export_row(resource, other) for other in visible]
-    assert rows.count(row) == lookalikes.count(row)  # A's row only where a visible record reads the same
+    for who in OUTSIDERS:
+        if not applies(slug, who):
+            continue
+        user = outsider(world, who)
+        client.force_login(user)
+        listed, html = _listed(client, url)
+        assert obj.pk not in listed, who
+        assert f'href="{detail}"' not in html, who
+        export = client.get(url, {"export": "xlsx"})
+        assert export.status_code == 200, who
+        visible = restrict(resource.base_queryset(), user, VIEW)
+        assert not visible.filter(pk=obj.pk).exists(), who
+        rows = _xlsx_rows(export.content)
+        assert len(rows) == visible.count(), who
+        lookalikes = [_export_row(resource, other) for other in visible]
+        assert rows.count(row) == lookalikes.count(row), who  # A's row only where a visible one reads the same
 
 
 def _listed(client, url: str) -> tuple[set, str]:

@@ -4,6 +4,7 @@ different towns, so every test can check "another town / another enterprise gets
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 
 import pytest
@@ -82,3 +83,36 @@ def _test_settings(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _bulk_updates_cannot_skip_the_audit(monkeypatch):
+    """Any bulk ``update()`` / ``bulk_update()`` of an evidence model (a registered resource) that is
+    not ``audit.record_update`` and not inside ``audit.unaudited(reason)`` fails the test."""
+    from django.db.models import QuerySet
+
+    from anjian.core import audit, registry
+
+    evidence = {resource.model for resource in registry.all_resources()}
+    update, bulk_update = QuerySet.update, QuerySet.bulk_update
+
+    def check(queryset):
+        caller = sys._getframe(2).f_code.co_filename
+        if "/tests/" in caller or caller.endswith("conftest.py"):
+            return  # a test arranging its data
+        if queryset.model in evidence and audit.unaudited_reason() is None:
+            raise AssertionError(
+                f"bulk write to {queryset.model._meta.label} skips the audit: use audit.record_update "
+                "or say why none is needed with audit.unaudited(reason)"
+            )
+
+    def guarded_update(self, **kwargs):
+        check(self)
+        return update(self, **kwargs)
+
+    def guarded_bulk_update(self, objs, fields, batch_size=None):
+        check(self)
+        return bulk_update(self, objs, fields, batch_size=batch_size)
+
+    monkeypatch.setattr(QuerySet, "update", guarded_update)
+    monkeypatch.setattr(QuerySet, "bulk_update", guarded_bulk_update)

@@ -17,6 +17,8 @@ many rows in one go; a service never updates evidence rows in bulk without them.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
 import datetime as dt
 import json
@@ -280,6 +282,26 @@ def record_bulk(
     return entries
 
 
+# Bulk writes to evidence models outside ``record_update`` must say why they need no entry
+# (``unaudited("cached priority")``); the test suite fails any other (conftest.py guard).
+_unaudited_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("unaudited", default=None)
+
+
+@contextlib.contextmanager
+def unaudited(reason: str):
+    """Bulk ``update()`` / ``bulk_update()`` inside this block carry no audit entry, for ``reason``:
+    bookkeeping that is not evidence (a cached score, a demo generator, an audited summary)."""
+    token = _unaudited_reason.set(reason)
+    try:
+        yield
+    finally:
+        _unaudited_reason.reset(token)
+
+
+def unaudited_reason() -> str | None:
+    return _unaudited_reason.get()
+
+
 def record_update(
     queryset: models.QuerySet,
     *,
@@ -304,7 +326,8 @@ def record_update(
         items = []
         for start in range(0, len(pks), UPDATE_CHUNK):  # exactly the locked rows, in bounded statements
             chunk = pks[start : start + UPDATE_CHUNK]
-            count += manager.filter(pk__in=chunk).update(**values)
+            with unaudited("audited row by row below"):
+                count += manager.filter(pk__in=chunk).update(**values)
             for obj in manager.filter(pk__in=chunk).order_by("pk"):
                 changes = diff(before[obj.pk], snapshot(obj, names))
                 if changes:

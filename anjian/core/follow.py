@@ -81,7 +81,7 @@ def records_follow_enterprise(*, actor, enterprise: models.Model) -> dict[type[m
     """
     region_id = enterprise.region_id
     moved: dict[type[models.Model], int] = {}
-    with transaction.atomic():
+    with transaction.atomic(), audit.unaudited("recorded as one summary entry on the enterprise"):
         for follower in followers():
             column = f"{follower.region_field}_id"
             count = (

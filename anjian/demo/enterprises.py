@@ -1112,4 +1112,5 @@ def generate(
             other_inspectors=others,
             inspector_example=example,
         )
-    return _Generator(seed=seed, district_code=district, enterprises=enterprises, log=log).run()
+    with audit.unaudited("demo data generator"):
+        return _Generator(seed=seed, district_code=district, enterprises=enterprises, log=log).run()

@@ -292,9 +292,13 @@ def recompute_priorities(today: dt.date, *, using: str | None = None) -> int:
     """One UPDATE of every open hazard whose priority is not what the formula gives today."""
     using = using or router.db_for_write(Hazard)
     value = priority.expression(days_overdue(today))
-    return (
-        Hazard.objects.using(using).filter(status__in=OPEN_STATUSES).filter(~Q(priority=value)).update(priority=value)
-    )
+    with audit.unaudited("the cached priority score, recomputed from audited facts"):
+        return (
+            Hazard.objects.using(using)
+            .filter(status__in=OPEN_STATUSES)
+            .filter(~Q(priority=value))
+            .update(priority=value)
+        )
 
 
 def _serialise(db: str) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from anjian.core import audit
 from anjian.core.starter_data import read_data
 
 LIBRARY: list[dict[str, Any]] = read_data("anjian.inspections", "checklists.json")["templates"]
@@ -115,7 +116,8 @@ def unload_library(ChecklistTemplate, ChecklistVersion, ChecklistItem, Inspectio
     if not untouched:
         return 0
     ids = [template.pk for template in untouched]
-    ChecklistTemplate.objects.filter(pk__in=ids).update(current_version=None)
+    with audit.unaudited("starter data being unloaded, never used by an inspection"):
+        ChecklistTemplate.objects.filter(pk__in=ids).update(current_version=None)
     ChecklistItem.objects.filter(**{_checklist_version_field(ChecklistItem) + "__template_id__in": ids}).delete()
     ChecklistVersion.objects.filter(template_id__in=ids).delete()
     ChecklistTemplate.objects.filter(pk__in=ids).delete()

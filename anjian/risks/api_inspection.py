@@ -176,7 +176,7 @@ class PointCheckDetailOut(PointCheckOut):
 
 
 class BoardQuery(PageQuery):
-    enterprise: int | None = Field(None, description="企业ID")
+    enterprise: int | None = Field(None, ge=1, le=2**63 - 1, description="企业ID")
     colour: Literal["red", "yellow", "pending", "green"] | None = Field(None, description="只看某种颜色")
 
 

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from anjian.core import audit
 from anjian.core.models import Region, RegionLevel
 
 CODE_LENGTHS = {2: RegionLevel.PROVINCE, 4: RegionLevel.CITY, 6: RegionLevel.DISTRICT, 9: RegionLevel.TOWN}
@@ -252,7 +253,7 @@ def load_boundaries(path: Path, code_property: str | None = None) -> tuple[int, 
         centre = geometry_centre(geometry)
         if centre:
             region.center_lat, region.center_lng = round(centre[0], 6), round(centre[1], 6)
-    with transaction.atomic():
+    with transaction.atomic(), audit.unaudited("division boundaries from the national data"):
         Region.objects.bulk_update(regions, ["boundary", "center_lat", "center_lng"], batch_size=200)
     return len(regions), skipped + len(by_code) - len(regions)
 

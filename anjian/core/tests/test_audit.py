@@ -411,3 +411,17 @@ def test_writers_for_the_same_enterprise_queue_and_never_fork():
     assert AuditChainHead.objects.filter(partition=_of(a)).count() == 1
     report = audit.verify_chain()
     assert report.ok and report.checked == 4
+
+
+def test_a_bulk_update_of_evidence_outside_the_audit_fails_the_suite(world):
+    """The suite-wide guard (conftest.py): app code that bulk-updates an evidence model without
+    ``audit.record_update`` or ``audit.unaudited(reason)`` fails whichever test runs it."""
+    from anjian.core import audit
+    from anjian.enterprises.models import Enterprise
+
+    service = compile("Enterprise.objects.filter(pk=pk).update(name='改名')", "anjian/some_service.py", "exec")
+    with pytest.raises(AssertionError, match="skips the audit"):
+        exec(service, {"Enterprise": Enterprise, "pk": world.enterprise_a.pk})
+    with audit.unaudited("a test of the guard"):
+        exec(service, {"Enterprise": Enterprise, "pk": world.enterprise_a.pk})
+    assert Enterprise.objects.get(pk=world.enterprise_a.pk).name == "改名"

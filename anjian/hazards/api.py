@@ -27,7 +27,7 @@ No ``from __future__ import annotations``: django-ninja reads the annotations at
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
@@ -45,16 +45,10 @@ from anjian.hazards.models import (
     GovernancePlan,
     Hazard,
     HazardCategory,
-    HazardLevel,
-    HazardSource,
     MajorHazardCriterion,
 )
 from anjian.hazards.registry import HAZARD
 from anjian.hazards.timeline import load_timeline, may_see_reporter
-
-LevelValue = Literal[tuple(HazardLevel.values)]
-SourceValue = Literal[tuple(HazardSource.values)]
-
 
 # --- output -----------------------------------------------------------------------------------
 

@@ -33,7 +33,6 @@ from anjian.risks.models import (
 from anjian.risks.registry import RISK_POINT
 
 KindValue = Literal[tuple(RiskPointKind.values)]
-AccidentValue = Literal[tuple(AccidentType.values)]
 
 
 class AssessmentOut(Schema):

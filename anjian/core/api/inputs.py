@@ -100,13 +100,6 @@ def patch_schema(schema: type[Schema], name: str | None = None) -> type[Schema]:
 # --- shared by the apps' API modules --------------------------------------------------------
 
 MAX_PHOTOS = 9
-REQUIRED = "此字段为必填项"  # the message for a missing field (translated when shown)
-Latitude = Field(None, ge=-90, le=90, description="纬度（WGS84）")
-Longitude = Field(None, ge=-180, le=180, description="经度（WGS84）")
-
-
-def check_required(payload: Schema, *names: str) -> dict[str, list[str]]:
-    return {name: [_(REQUIRED)] for name in names if getattr(payload, name) in (None, "")}
 
 
 def check_photos(photos, *, required: str = "") -> dict[str, list[str]]:
@@ -126,8 +119,3 @@ def check_photos(photos, *, required: str = "") -> dict[str, list[str]]:
         except DjangoValidationError as exc:
             messages.extend(f"{photo.name}：{message}" for message in exc.messages)
     return {"photos": messages} if messages else {}
-
-
-def raise_errors(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise DjangoValidationError(errors)
